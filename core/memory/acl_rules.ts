@@ -1,0 +1,36 @@
+// ZooKeeper's fixupACL: which ACL lists a create or setACL accepts, and what `auth` expands to.
+import type { ACL, Id } from "../zk/acl.ts";
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
+function validIp(id: string): boolean {
+  const m = IPV4.exec(id);
+  if (m === null) return /^[0-9a-fA-F:]+(?:\/\d{1,3})?$/.test(id) && id.includes(":");
+  const octetsOk = m.slice(1, 5).every((o) => Number(o) <= 255);
+  return octetsOk && (m[5] === undefined || Number(m[5]) <= 32);
+}
+
+/**
+ * The ACL ZooKeeper would store, or undefined when it answers InvalidAcl: an empty list, an unknown
+ * scheme, a malformed id, or `auth` with no authenticated ids. Duplicates are removed as ZooKeeper does.
+ */
+export function fixupAcl(acl: readonly ACL[], authIds: readonly Id[]): ACL[] | undefined {
+  if (acl.length === 0) return undefined;
+  const out: ACL[] = [];
+  const add = (entry: ACL) => {
+    const same = (a: ACL) => a.perms === entry.perms && a.id.scheme === entry.id.scheme && a.id.id === entry.id.id;
+    if (!out.some(same)) out.push({ perms: entry.perms, id: { scheme: entry.id.scheme, id: entry.id.id } });
+  };
+  for (const entry of acl) {
+    const { scheme, id } = entry.id;
+    if (scheme === "world" && id === "anyone") add(entry);
+    else if (scheme === "auth") {
+      const ids = authIds.filter((a) => a.scheme !== "world" && a.scheme !== "ip");
+      if (ids.length === 0) return undefined;
+      for (const a of ids) add({ perms: entry.perms, id: a });
+    } else if (scheme === "digest" && id.includes(":")) add(entry);
+    else if (scheme === "ip" && validIp(id)) add(entry);
+    else return undefined;
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+// ZooKeeper 3.8's data tree: the checks of PrepRequestProcessor and the updates of DataTree, with
+// writes staged in a transaction so a Multi applies all its ops or none.
+import type { ACL, Id } from "../zk/acl.ts";
+import { OPEN_ACL_UNSAFE } from "../zk/acl.ts";
+import { ErrorCode } from "../errors.ts";
+import { EventType, type WatchEvent } from "../zk/events.ts";
+import {
+  CONTAINER_EPHEMERAL_OWNER,
+  type CreateMode,
+  isEphemeral,
+  isSequential,
+  isTtl,
+  ttlEphemeralOwner,
+} from "../zk/create_mode.ts";
+import { childPath, nameOf, parentOf, pathProblem } from "../zk/path.ts";
+import { cloneNode, systemNode, type ZNode } from "./node.ts";
+import { fixupAcl } from "./acl_rules.ts";
+
+/** A ZooKeeper result code raised inside a transaction. */
+export class TxnFailure {
+  readonly code: number;
+  constructor(code: number) {
+    this.code = code;
+  }
+}
+
+/** Who writes and when: one zxid and one timestamp per transaction. */
+export interface TxnContext {
+  zxid: bigint;
+  timeMs: bigint;
+  sessionId: bigint;
+  authIds: readonly Id[];
+}
+
+/** Formats a sequence number as Java's `%010d` does, sign included in the width. */
+export function sequenceSuffix(n: number): string {
+  return n < 0 ? "-" + String(-n).padStart(9, "0") : String(n).padStart(10, "0");
+}
+
+function fail(code: number): never {
+  throw new TxnFailure(code);
+}
+
+function checkVersion(expected: number, actual: number): void {
+  if (expected !== -1 && expected !== actual) fail(ErrorCode.BadVersion);
+}
+
+/** The committed tree. Nodes are replaced, never mutated, once committed. */
+export class DataTree {
+  readonly nodes: Map<string, ZNode> = new Map();
+
+  constructor() {
+    // A fresh ZooKeeper 3.8 holds /zookeeper, /zookeeper/quota and /zookeeper/config.
+    const root = systemNode([...OPEN_ACL_UNSAFE]);
+    const zookeeper = systemNode([...OPEN_ACL_UNSAFE]);
+    root.children.add("zookeeper");
+    zookeeper.children.add("quota");
+    zookeeper.children.add("config");
+    this.nodes.set("/", root);
+    this.nodes.set("/zookeeper", zookeeper);
+    this.nodes.set("/zookeeper/quota", systemNode([...OPEN_ACL_UNSAFE]));
+    this.nodes.set("/zookeeper/config", systemNode([{ perms: 1, id: { scheme: "world", id: "anyone" } }]));
+  }
+
+  get(path: string): ZNode | undefined {
+    return this.nodes.get(path);
+  }
+
+  begin(ctx: TxnContext): Txn {
+    return new Txn(this, ctx);
+  }
+}
+
+/** Staged writes over a DataTree; `commit` applies them and returns the watch events they fire. */
+export class Txn {
+  readonly #tree: DataTree;
+  readonly #ctx: TxnContext;
+  readonly #staged = new Map<string, ZNode | null>();
+  readonly #events: WatchEvent[] = [];
+
+  constructor(tree: DataTree, ctx: TxnContext) {
+    this.#tree = tree;
+    this.#ctx = ctx;
+  }
+
+  #get(path: string): ZNode | undefined {
+    const staged = this.#staged.get(path);
+    return staged === undefined ? this.#tree.get(path) : staged ?? undefined;
+  }
+
+  /** A node this transaction may change (copied on first write). */
+  #writable(path: string): ZNode {
+    const staged = this.#staged.get(path);
+    if (staged) return staged;
+    const copy = cloneNode(this.#tree.get(path)!);
+    this.#staged.set(path, copy);
+    return copy;
+  }
+
+  /** Creates a node and returns its actual path (with the sequence suffix). */
+  create(path: string, data: Uint8Array | null, acl: readonly ACL[], mode: CreateMode, ttlMs?: number): string {
+    if (path === "/") fail(ErrorCode.BadArguments);
+    const storedAcl = fixupAcl(acl, this.#ctx.authIds);
+    if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
+    const parentPath = parentOf(path);
+    const parent = this.#get(parentPath);
+    if (!parent) fail(ErrorCode.NoNode);
+    const actual = isSequential(mode) ? path + sequenceSuffix(parent.childCreations) : path;
+    if (pathProblem(actual) !== undefined) fail(ErrorCode.BadArguments);
+    if (this.#get(actual)) fail(ErrorCode.NodeExists);
+    // Only session-owned parents refuse children; containers and TTL nodes carry markers, not owners.
+    if (parent.ephemeralOwner > 0n) fail(ErrorCode.NoChildrenForEphemerals);
+
+    const { zxid, timeMs } = this.#ctx;
+    let owner = 0n;
+    if (isEphemeral(mode)) owner = this.#ctx.sessionId;
+    else if (mode === 4) owner = CONTAINER_EPHEMERAL_OWNER;
+    else if (isTtl(mode)) owner = ttlEphemeralOwner(ttlMs ?? 0);
+    const node: ZNode = {
+      data: data === null ? null : data.slice(),
+      acl: storedAcl,
+      czxid: zxid,
+      mzxid: zxid,
+      ctime: timeMs,
+      mtime: timeMs,
+      version: 0,
+      childCreations: 0,
+      aversion: 0,
+      ephemeralOwner: owner,
+      pzxid: zxid,
+      children: new Set(),
+      ...(isTtl(mode) ? { ttlMs } : {}),
+    };
+    this.#staged.set(actual, node);
+    const p = this.#writable(parentPath);
+    p.children.add(nameOf(actual));
+    p.childCreations = (p.childCreations + 1) | 0;
+    p.pzxid = zxid;
+    this.#events.push({ type: EventType.NodeCreated, path: actual });
+    this.#events.push({ type: EventType.NodeChildrenChanged, path: parentPath });
+    return actual;
+  }
+
+  delete(path: string, version: number): void {
+    if (path === "/") fail(ErrorCode.BadArguments);
+    const parentPath = parentOf(path);
+    if (!this.#get(parentPath)) fail(ErrorCode.NoNode);
+    const node = this.#get(path);
+    if (!node) fail(ErrorCode.NoNode);
+    checkVersion(version, node.version);
+    if (node.children.size > 0) fail(ErrorCode.NotEmpty);
+    this.#staged.set(path, null);
+    const p = this.#writable(parentPath);
+    p.children.delete(nameOf(path));
+    p.pzxid = this.#ctx.zxid;
+    this.#events.push({ type: EventType.NodeDeleted, path });
+    this.#events.push({ type: EventType.NodeChildrenChanged, path: parentPath });
+  }
+
+  setData(path: string, data: Uint8Array | null, version: number): ZNode {
+    const found = this.#get(path);
+    if (!found) fail(ErrorCode.NoNode);
+    checkVersion(version, found.version);
+    const node = this.#writable(path);
+    node.data = data === null ? null : data.slice();
+    node.version = (node.version + 1) | 0;
+    node.mzxid = this.#ctx.zxid;
+    node.mtime = this.#ctx.timeMs;
+    this.#events.push({ type: EventType.NodeDataChanged, path });
+    return node;
+  }
+
+  setAcl(path: string, acl: readonly ACL[], version: number): ZNode {
+    const found = this.#get(path);
+    if (!found) fail(ErrorCode.NoNode);
+    const storedAcl = fixupAcl(acl, this.#ctx.authIds);
+    if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
+    checkVersion(version, found.aversion);
+    const node = this.#writable(path);
+    node.acl = storedAcl;
+    node.aversion = (node.aversion + 1) | 0;
+    return node;
+  }
+
+  check(path: string, version: number): void {
+    const node = this.#get(path);
+    if (!node) fail(ErrorCode.NoNode);
+    checkVersion(version, node.version);
+  }
+
+  /** The node as this transaction sees it. */
+  read(path: string): ZNode | undefined {
+    return this.#get(path);
+  }
+
+  commit(): WatchEvent[] {
+    for (const [path, node] of this.#staged) {
+      if (node === null) this.#tree.nodes.delete(path);
+      else this.#tree.nodes.set(path, node);
+    }
+    return this.#events;
+  }
+}
+
+/** Paths of `path`'s children, for walks over the tree. */
+export function childPaths(node: ZNode, path: string): string[] {
+  return [...node.children].map((name) => childPath(path, name));
+}

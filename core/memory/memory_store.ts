@@ -1,0 +1,343 @@
+// The embedded store: ZooKeeper 3.8's data tree and session semantics in process, on an injected clock.
+// It is the reference model the conformance suite holds every other backend to.
+import type { Clock, Timer } from "../clock.ts";
+import type { Request, ZkOp } from "../api/requests.ts";
+import type { SessionListener, SessionOptions, Store, StoreReply, StoreSession } from "../store.ts";
+import type { Id } from "../zk/acl.ts";
+import type { WatchEvent } from "../zk/events.ts";
+import { CONTAINER_EPHEMERAL_OWNER, isTtl } from "../zk/create_mode.ts";
+import { ErrorCode } from "../errors.ts";
+import { DataTree, type Txn, TxnFailure } from "./data_tree.ts";
+import { statOf, type ZNode } from "./node.ts";
+import { WatchTable } from "./watch_table.ts";
+
+export interface MemoryStoreOptions {
+  clock: Clock;
+  /** Accept TTL nodes, like a server with zookeeper.extendedTypesEnabled=true (default false, as ZooKeeper). */
+  extendedTypesEnabled?: boolean;
+  /** How often empty containers and expired TTL nodes are removed (ZooKeeper's default 60000). */
+  containerCheckIntervalMs?: number;
+  /** Bounds a session timeout is clamped to (ZooKeeper's defaults with tickTime 2000: 4000 and 40000). */
+  minSessionTimeoutMs?: number;
+  maxSessionTimeoutMs?: number;
+}
+
+/** A znode in a `dump()`: what a client could read of it. */
+export interface DumpedNode {
+  path: string;
+  data: Uint8Array | null;
+  stat: ReturnType<typeof statOf>;
+}
+
+/** The memory store, with the levers tests need to model servers and networks. */
+export interface MemoryStore extends Store {
+  /** The last zxid used. */
+  readonly lastZxid: bigint;
+  /** Expires a session as the server would: its ephemerals go, its client learns `expired`. */
+  expireSession(sessionId: bigint): void;
+  /** Cuts a session's link: requests fail with ConnectionLoss; it expires after its timeout. */
+  partition(sessionId: bigint): void;
+  /** Restores a link: the client learns `connected` (with missed events) or `expired`. */
+  heal(sessionId: bigint): void;
+  /** Refuses the session's credentials: its client learns `auth-failed`; the session expires after its timeout. */
+  failAuth(sessionId: bigint): void;
+  /** Every node, depth-first in path order, excluding /zookeeper. */
+  dump(): DumpedNode[];
+}
+
+type SessionState = "open" | "partitioned" | "auth-failed" | "expired" | "closed";
+
+/** Creates an empty store holding only ZooKeeper's built-in /zookeeper nodes. */
+export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
+  return new MemoryStoreImpl(options);
+}
+
+class MemoryStoreImpl implements MemoryStore {
+  readonly #clock: Clock;
+  readonly #options: MemoryStoreOptions;
+  readonly #tree = new DataTree();
+  readonly #watches = new WatchTable();
+  readonly #sessions = new Map<bigint, MemorySession>();
+  /** Sessions that expired while partitioned: they learn it when the link returns. */
+  readonly #expired = new Map<bigint, MemorySession>();
+  #zxid = 0n;
+  #nextSessionId: bigint;
+  #sweepTimer: Timer | undefined;
+
+  constructor(options: MemoryStoreOptions) {
+    this.#clock = options.clock;
+    this.#options = options;
+    // As ZooKeeper: a time-derived base in the low 56 bits (server id 0 in the top byte).
+    this.#nextSessionId = BigInt.asUintN(56, BigInt(Math.floor(options.clock.wallMs())) << 24n) + 1n;
+  }
+
+  get lastZxid(): bigint {
+    return this.#zxid;
+  }
+
+  openSession(listener: SessionListener, options: SessionOptions): StoreSession {
+    const min = this.#options.minSessionTimeoutMs ?? 4000;
+    const max = this.#options.maxSessionTimeoutMs ?? 40000;
+    const timeoutMs = Math.min(max, Math.max(min, options.sessionTimeoutMs));
+    const id = this.#nextSessionId++;
+    this.#zxid++; // createSession is a transaction of its own
+    const session = new MemorySession(this, id, listener, timeoutMs);
+    this.#sessions.set(id, session);
+    // Connected asynchronously, as a network client would be.
+    Promise.resolve().then(() => session.state === "open" && listener.onSessionEvent("connected"));
+    return session;
+  }
+
+  expireSession(sessionId: bigint): void {
+    const s = this.#sessions.get(sessionId);
+    if (!s) return;
+    const wasOpen = s.state === "open";
+    this.kill(s, "expired");
+    if (wasOpen) s.listener.onSessionEvent("expired");
+  }
+
+  partition(sessionId: bigint): void {
+    const s = this.#sessions.get(sessionId);
+    if (!s || s.state !== "open") return;
+    s.state = "partitioned";
+    s.expiryTimer = this.#clock.setTimer(s.timeoutMs, () => this.kill(s, "expired"));
+    s.listener.onSessionEvent("disconnected");
+  }
+
+  failAuth(sessionId: bigint): void {
+    const s = this.#sessions.get(sessionId);
+    if (!s || s.state !== "open") return;
+    s.state = "auth-failed";
+    s.expiryTimer = this.#clock.setTimer(s.timeoutMs, () => this.kill(s, "expired"));
+    s.listener.onSessionEvent("auth-failed");
+  }
+
+  heal(sessionId: bigint): void {
+    const s = this.#sessions.get(sessionId) ?? this.#expired.get(sessionId);
+    if (!s || (s.state !== "partitioned" && s.state !== "expired")) return;
+    s.expiryTimer?.cancel();
+    if (s.state === "expired") {
+      this.#expired.delete(sessionId);
+      s.listener.onSessionEvent("expired");
+      return;
+    }
+    s.state = "open";
+    s.listener.onSessionEvent("connected");
+    const missed = s.missed.splice(0);
+    for (const event of missed) s.listener.onWatch(event);
+  }
+
+  dump(): DumpedNode[] {
+    const out: DumpedNode[] = [];
+    const walk = (path: string, node: ZNode) => {
+      if (path !== "/") out.push({ path, data: node.data, stat: statOf(node) });
+      for (const name of [...node.children].sort()) {
+        const child = path === "/" ? `/${name}` : `${path}/${name}`;
+        if (child !== "/zookeeper") walk(child, this.#tree.get(child)!);
+      }
+    };
+    walk("/", this.#tree.get("/")!);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.#sweepTimer?.cancel();
+    this.#sweepTimer = undefined;
+  }
+
+  /** Ends a session in one transaction: its ephemerals are deleted, then its watches dropped. */
+  kill(session: MemorySession, endState: "expired" | "closed"): void {
+    if (session.state === "expired" || session.state === "closed") return;
+    const partitioned = session.state === "partitioned";
+    session.expiryTimer?.cancel();
+    const txn = this.#begin(session);
+    const owned = [...this.#tree.nodes].filter(([, n]) => n.ephemeralOwner === session.id).map(([p]) => p).sort();
+    for (const path of owned) txn.delete(path, -1);
+    // A closing session still hears its own notifications before the close completes.
+    if (endState === "expired") session.state = endState;
+    this.#deliver(txn.commit());
+    session.state = endState;
+    this.#watches.drop(session.id);
+    this.#sessions.delete(session.id);
+    if (endState === "expired" && partitioned) this.#expired.set(session.id, session);
+    if (this.#sessions.size === 0) {
+      this.#sweepTimer?.cancel();
+      this.#sweepTimer = undefined;
+    }
+  }
+
+  #begin(session: MemorySession | undefined): Txn {
+    return this.#tree.begin({
+      zxid: ++this.#zxid,
+      timeMs: BigInt(Math.floor(this.#clock.wallMs())),
+      sessionId: session?.id ?? 0n,
+      authIds: session?.authIds ?? [],
+    });
+  }
+
+  #deliver(events: WatchEvent[]): void {
+    for (const event of events) {
+      for (const id of this.#watches.trigger(event)) this.#sessions.get(id)?.notify(event);
+    }
+  }
+
+  /** Answers one request for a live session. */
+  execute(session: MemorySession, request: Request, watch: boolean): StoreReply {
+    switch (request.type) {
+      case "exists": {
+        // exists arms a watch even on a missing node: that is how creation is watched.
+        if (watch) this.#watches.arm("data", request.path, session.id);
+        const node = this.#tree.get(request.path);
+        return node ? { resultCode: 0, stat: statOf(node) } : { resultCode: ErrorCode.NoNode };
+      }
+      case "getData": {
+        const node = this.#tree.get(request.path);
+        if (!node) return { resultCode: ErrorCode.NoNode };
+        if (watch) this.#watches.arm("data", request.path, session.id);
+        return { resultCode: 0, data: node.data === null ? null : node.data.slice(), stat: statOf(node) };
+      }
+      case "getChildren": {
+        const node = this.#tree.get(request.path);
+        if (!node) return { resultCode: ErrorCode.NoNode };
+        if (watch) this.#watches.arm("child", request.path, session.id);
+        return { resultCode: 0, children: [...node.children], stat: statOf(node) };
+      }
+      case "getAcl": {
+        const node = this.#tree.get(request.path);
+        if (!node) return { resultCode: ErrorCode.NoNode };
+        return { resultCode: 0, acl: node.acl.map((a) => ({ perms: a.perms, id: { ...a.id } })), stat: statOf(node) };
+      }
+      case "multi":
+        return this.#multi(session, request.ops);
+      default:
+        return this.#write(session, (txn) => this.#apply(txn, request));
+    }
+  }
+
+  /** Runs one write transaction; a failed write still consumes its zxid, as in ZooKeeper. */
+  #write(session: MemorySession | undefined, body: (txn: Txn) => Omit<StoreReply, "resultCode">): StoreReply {
+    const txn = this.#begin(session);
+    try {
+      const reply = body(txn);
+      this.#deliver(txn.commit());
+      return { resultCode: 0, ...reply };
+    } catch (e) {
+      if (e instanceof TxnFailure) return { resultCode: e.code };
+      throw e;
+    }
+  }
+
+  #apply(txn: Txn, op: ZkOp | Request): Omit<StoreReply, "resultCode"> {
+    switch (op.type) {
+      case "create": {
+        if (isTtl(op.mode) && !this.#options.extendedTypesEnabled) throw new TxnFailure(ErrorCode.Unimplemented);
+        const name = txn.create(op.path, op.data, op.acl, op.mode, op.ttlMs);
+        if (op.mode === 4 || isTtl(op.mode)) this.#armSweep();
+        return { name, stat: statOf(txn.read(name)!) };
+      }
+      case "delete":
+        txn.delete(op.path, op.version);
+        return {};
+      case "setData":
+        return { stat: statOf(txn.setData(op.path, op.data, op.version)) };
+      case "setAcl":
+        return { stat: statOf(txn.setAcl(op.path, op.acl, op.version)) };
+      case "check":
+        txn.check(op.path, op.version);
+        return {};
+      default:
+        throw new TxnFailure(ErrorCode.Unimplemented);
+    }
+  }
+
+  /** All ops or none; on failure, OK before the failing op, its code, RuntimeInconsistency after. */
+  #multi(session: MemorySession, ops: readonly ZkOp[]): StoreReply {
+    const txn = this.#begin(session);
+    const opResults: NonNullable<StoreReply["opResults"]> = [];
+    for (let i = 0; i < ops.length; i++) {
+      try {
+        const { name, stat } = this.#apply(txn, ops[i]!);
+        opResults.push(ops[i]!.type === "create" ? { resultCode: 0, name: name! } : stat ? { resultCode: 0, stat } : { resultCode: 0 });
+      } catch (e) {
+        if (!(e instanceof TxnFailure)) throw e;
+        const failed = ops.map((_, j) => ({
+          resultCode: j < i ? ErrorCode.Ok : j === i ? e.code : ErrorCode.RuntimeInconsistency,
+        }));
+        return { resultCode: 0, opResults: failed };
+      }
+    }
+    this.#deliver(txn.commit());
+    return { resultCode: 0, opResults };
+  }
+
+  #armSweep(): void {
+    if (this.#sweepTimer) return;
+    const interval = this.#options.containerCheckIntervalMs ?? 60000;
+    this.#sweepTimer = this.#clock.setTimer(interval, () => {
+      this.#sweepTimer = undefined;
+      if (this.#sweep()) this.#armSweep();
+    });
+  }
+
+  /** ZooKeeper's ContainerManager: removes containers that had children and have none, and idle empty TTL nodes. Returns whether any such node remains. */
+  #sweep(): boolean {
+    const now = BigInt(Math.floor(this.#clock.wallMs()));
+    let remaining = false;
+    const doomed: string[] = [];
+    for (const [path, node] of this.#tree.nodes) {
+      const container = node.ephemeralOwner === CONTAINER_EPHEMERAL_OWNER;
+      if (!container && node.ttlMs === undefined) continue;
+      remaining = true;
+      if (node.children.size > 0) continue;
+      if (container ? node.childCreations > 0 : now - node.mtime > BigInt(node.ttlMs!)) doomed.push(path);
+    }
+    for (const path of doomed) this.#write(undefined, (txn) => (txn.delete(path, -1), {}));
+    return remaining;
+  }
+}
+
+class MemorySession implements StoreSession {
+  state: SessionState = "open";
+  expiryTimer: Timer | undefined;
+  readonly missed: WatchEvent[] = [];
+  readonly authIds: Id[] = [];
+  readonly #store: MemoryStoreImpl;
+  readonly id: bigint;
+  readonly listener: SessionListener;
+  readonly timeoutMs: number;
+
+  constructor(store: MemoryStoreImpl, id: bigint, listener: SessionListener, timeoutMs: number) {
+    this.#store = store;
+    this.id = id;
+    this.listener = listener;
+    this.timeoutMs = timeoutMs;
+  }
+
+  get sessionId(): bigint {
+    return this.id;
+  }
+
+  notify(event: WatchEvent): void {
+    if (this.state === "partitioned") this.missed.push(event);
+    else if (this.state === "open") this.listener.onWatch(event);
+  }
+
+  submit(request: Request, watch: boolean): Promise<StoreReply> {
+    switch (this.state) {
+      case "partitioned":
+        return Promise.resolve({ resultCode: ErrorCode.ConnectionLoss });
+      case "auth-failed":
+        return Promise.resolve({ resultCode: ErrorCode.AuthFailed });
+      case "expired":
+      case "closed":
+        return Promise.resolve({ resultCode: ErrorCode.SessionExpired });
+      default:
+        return Promise.resolve(this.#store.execute(this, request, watch));
+    }
+  }
+
+  close(): Promise<void> {
+    this.#store.kill(this, "closed");
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * kafka-metastore core: Kafka's ZooKeeperClient contract (`KafkaMetastore`) over ZooKeeper, etcd or
+ * an in-process store, written without I/O so it runs in any JavaScript engine. Runtime entries
+ * (`kafka-metastore/node`, `/deno`, `/bun`) add sockets and timers and export `connect()`.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore, createMetastore, CreateMode, OPEN_ACL_UNSAFE } from "kafka-metastore";
+ * import { FakeClock } from "kafka-metastore/testing";
+ *
+ * const clock = new FakeClock();
+ * const client = createMetastore({ store: createMemoryStore({ clock }), clock });
+ * const created = await client.handleRequest({
+ *   type: "create", path: "/brokers", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent,
+ * });
+ * console.log(created.resultCode, created.name); // 0 "/brokers"
+ * await client.close();
+ * ```
+ * @module
+ */
+export { codeName, ErrorCode, isKeeperError, KeeperError, MetastoreError } from "./errors.ts";
+export type { Clock, Timer } from "./clock.ts";
+export { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE } from "./zk/acl.ts";
+export type { ACL, Id } from "./zk/acl.ts";
+export type { Stat } from "./zk/stat.ts";
+export { CreateMode } from "./zk/create_mode.ts";
+export { EventType } from "./zk/events.ts";
+export type { WatchEvent } from "./zk/events.ts";
+export { pathProblem, validatePath } from "./zk/path.ts";
+export { ANY_VERSION } from "./api/requests.ts";
+export type {
+  CreateRequest,
+  DeleteRequest,
+  ExistsRequest,
+  GetAclRequest,
+  GetChildrenRequest,
+  GetDataRequest,
+  MultiRequest,
+  Request,
+  SetAclRequest,
+  SetDataRequest,
+  ZkOp,
+} from "./api/requests.ts";
+export { maybeThrow, resultError } from "./api/responses.ts";
+export type {
+  CreateResponse,
+  DeleteResponse,
+  ExistsResponse,
+  GetAclResponse,
+  GetChildrenResponse,
+  GetDataResponse,
+  MultiResponse,
+  OpResult,
+  Response,
+  ResponseFor,
+  ResponseMetadata,
+  SetAclResponse,
+  SetDataResponse,
+} from "./api/responses.ts";
+export type { StateChangeHandler, ZNodeChangeHandler, ZNodeChildChangeHandler } from "./api/handlers.ts";
+export type { ConnectionState, KafkaMetastore, MetastoreOptions } from "./api/metastore.ts";
+export type { SessionEvent, SessionListener, SessionOptions, Store, StoreReply, StoreSession } from "./store.ts";
+export { createMetastore } from "./client/metastore_client.ts";
+export type { MetastoreDeps } from "./client/metastore_client.ts";
+export { createMemoryStore } from "./memory/memory_store.ts";
+export type { DumpedNode, MemoryStore, MemoryStoreOptions } from "./memory/memory_store.ts";
+export { parseConnectString } from "./connect_string.ts";
+export type { ConnectString, HostPort, StoreScheme } from "./connect_string.ts";
+export { connectWith } from "./connect.ts";
+export type { ConnectOptions, Runtime } from "./connect.ts";

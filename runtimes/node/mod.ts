@@ -1,0 +1,27 @@
+/**
+ * kafka-metastore for Node: `connect(url)` opens a KafkaMetastore on the store the URL names
+ * (`memory://`, `zk://h1:2181,h2:2181/chroot`, `etcd://h1:2379/chroot`).
+ *
+ * @example
+ * ```ts
+ * import { connect } from "kafka-metastore/node";
+ * import { CreateMode, OPEN_ACL_UNSAFE } from "kafka-metastore";
+ *
+ * const client = await connect("memory://");
+ * await client.handleRequest({ type: "create", path: "/brokers", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent });
+ * await client.close();
+ * ```
+ * @module
+ */
+import type { KafkaMetastore } from "../../core/api/metastore.ts";
+import type { ConnectOptions } from "../../core/connect.ts";
+import { createConnect } from "../common/runtime.ts";
+
+export * from "../../core/mod.ts";
+export { systemClock } from "../common/system_clock.ts";
+
+/**
+ * Opens a client on the store the URL names and waits for its first session.
+ * @throws {KeeperError} BadArguments, Unimplemented or OperationTimeout.
+ */
+export const connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> = createConnect();
