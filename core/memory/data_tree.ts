@@ -59,7 +59,9 @@ export class DataTree {
     this.nodes.set("/", root);
     this.nodes.set("/zookeeper", zookeeper);
     this.nodes.set("/zookeeper/quota", systemNode([...OPEN_ACL_UNSAFE]));
-    this.nodes.set("/zookeeper/config", systemNode([{ perms: 1, id: { scheme: "world", id: "anyone" } }]));
+    const config = systemNode([{ perms: 1, id: { scheme: "world", id: "anyone" } }]);
+    config.aversion = -1; // as a fresh 3.8 server reports it
+    this.nodes.set("/zookeeper/config", config);
   }
 
   get(path: string): ZNode | undefined {
@@ -99,9 +101,6 @@ export class Txn {
 
   /** Creates a node and returns its actual path (with the sequence suffix). */
   create(path: string, data: Uint8Array | null, acl: readonly ACL[], mode: CreateMode, ttlMs?: number): string {
-    if (path === "/") fail(ErrorCode.BadArguments);
-    const storedAcl = fixupAcl(acl, this.#ctx.authIds);
-    if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
     const parentPath = parentOf(path);
     const parent = this.#get(parentPath);
     if (!parent) fail(ErrorCode.NoNode);
@@ -110,6 +109,9 @@ export class Txn {
     if (this.#get(actual)) fail(ErrorCode.NodeExists);
     // Only session-owned parents refuse children; containers and TTL nodes carry markers, not owners.
     if (parent.ephemeralOwner > 0n) fail(ErrorCode.NoChildrenForEphemerals);
+    // Measured on 3.8: the ACL is judged after every check on paths.
+    const storedAcl = fixupAcl(acl, this.#ctx.authIds);
+    if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
 
     const { zxid, timeMs } = this.#ctx;
     let owner = 0n;
@@ -171,10 +173,11 @@ export class Txn {
   }
 
   setAcl(path: string, acl: readonly ACL[], version: number): ZNode {
-    const found = this.#get(path);
-    if (!found) fail(ErrorCode.NoNode);
+    // Measured on 3.8: setACL judges the ACL before it looks for the node.
     const storedAcl = fixupAcl(acl, this.#ctx.authIds);
     if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
+    const found = this.#get(path);
+    if (!found) fail(ErrorCode.NoNode);
     checkVersion(version, found.aversion);
     const node = this.#writable(path);
     node.acl = storedAcl;

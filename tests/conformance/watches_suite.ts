@@ -122,6 +122,18 @@ export function watchesSuite(target: ConformanceTarget): void {
         assert.deepEqual(log.log, ["deleted"]);
       }));
 
+    it("a node's deletion consumes its child watch: a recreated node's new child fires nothing", () =>
+      withClient(target, async (c) => {
+        const log = calls();
+        await c.handleRequest(create("/foo"));
+        c.registerZNodeChildChangeHandler({ path: "/foo", handleChildChange: log.hit("children") });
+        await c.handleRequest({ type: "getChildren", path: "/foo", registerWatch: true });
+        await c.handleRequest({ type: "delete", path: "/foo", version: -1 });
+        await c.handleRequests([create("/foo"), create("/foo/bar")]);
+        await sleep(QUIET_MS);
+        assert.deepEqual(log.log, []);
+      }));
+
     it("setAcl and a failed Multi fire nothing", () =>
       withClient(target, async (c) => {
         const log = calls();
