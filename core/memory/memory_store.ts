@@ -41,6 +41,8 @@ export interface MemoryStore extends Store {
   heal(sessionId: bigint): void;
   /** Refuses the session's credentials: its client learns `auth-failed`; the session expires after its timeout. */
   failAuth(sessionId: bigint): void;
+  /** Cancels the store's timers. */
+  close(): Promise<void>;
   /** Every node, depth-first in path order, excluding /zookeeper. */
   dump(): DumpedNode[];
 }

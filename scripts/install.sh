@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian/Ubuntu machine to build and test this repo: the test servers
+# (ZooKeeper, etcd), kazoo for interop checks, a JRE, and the npm devDependencies (which
+# include the deno and bun binaries). Safe to run again: it only installs what is missing.
+#
+#   scripts/install.sh        (as root, or as a user with sudo)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+packages=(zookeeper zookeeper-bin etcd-server etcd-client python3-kazoo default-jre-headless)
+
+say() { echo "install: $*" >&2; }
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  say "need root or sudo to install system packages"
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  # `dpkg -s` also lists removed-but-configured packages; require the installed state.
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  say "apt-get install ${missing[*]}"
+  "${as_root[@]}" apt-get update -qq
+  # Debian registers an etcd service on install; our tests start their own servers instead.
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  say "system packages present: ${packages[*]}"
+fi
+for tool in java etcd etcdctl node npm; do
+  command -v "$tool" >/dev/null || { say "$tool is not on PATH (Node >= 20 with npm is a prerequisite)"; exit 1; }
+done
+
+cd "$repo"
+if [[ -f package-lock.json ]]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund
+else
+  say "npm install (no package-lock.json)"
+  npm install --no-audit --no-fund
+fi
+
+# bun's binary is put in place by its postinstall script; with --ignore-scripts (or a config
+# that sets it) node_modules/.bin/bun only prints an error. Run the script ourselves then.
+if ! node_modules/.bin/bun --version >/dev/null 2>&1; then
+  say "running bun's postinstall"
+  node node_modules/bun/install.js
+fi
+say "bun $(node_modules/.bin/bun --version), $(node_modules/.bin/deno --version | head -n 1)"
