@@ -3,7 +3,8 @@ import type { Clock } from "./clock.ts";
 import type { KafkaMetastore, MetastoreOptions } from "./api/metastore.ts";
 import { createMetastore, DEFAULT_SESSION_TIMEOUT_MS } from "./client/metastore_client.ts";
 import { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./memory/memory_store.ts";
-import { parseConnectString } from "./connect_string.ts";
+import { type ConnectString, parseConnectString } from "./connect_string.ts";
+import type { Store } from "./store.ts";
 import { ErrorCode, KeeperError } from "./errors.ts";
 
 /** Options of `connect()`. */
@@ -16,11 +17,16 @@ export interface ConnectOptions extends MetastoreOptions {
   onHandlerError?: (error: unknown, handler: string) => void;
 }
 
+/** Opens a network store for a parsed connection string; the client owns and closes it. */
+export type StoreFactory = (target: ConnectString, options: ConnectOptions) => Store;
+
 /** What a runtime shim provides to `connect()`. */
 export interface Runtime {
   clock: Clock;
   /** The runtime's named memory stores: two clients of `memory://name` share one store. */
   memoryStores: Map<string, MemoryStore>;
+  /** Network stores this runtime can open, by scheme. */
+  stores: Partial<Record<"zk" | "etcd", StoreFactory>>;
 }
 
 /**
@@ -30,17 +36,30 @@ export interface Runtime {
  */
 export async function connectWith(runtime: Runtime, url: string, options: ConnectOptions = {}): Promise<KafkaMetastore> {
   const target = parseConnectString(url);
-  if (target.scheme !== "memory") {
-    throw new KeeperError(ErrorCode.Unimplemented, `The ${target.scheme}:// store is not available yet in this version`);
-  }
-  const name = target.hosts[0]!.host;
-  let store = options.store ?? runtime.memoryStores.get(name);
-  if (!store) {
-    store = createMemoryStore({ ...options.memory, clock: runtime.clock });
-    runtime.memoryStores.set(name, store);
+  let store: Store;
+  if (target.scheme === "memory") {
+    const name = target.hosts[0]!.host;
+    let memory = options.store ?? runtime.memoryStores.get(name);
+    if (!memory) {
+      memory = createMemoryStore({ ...options.memory, clock: runtime.clock });
+      runtime.memoryStores.set(name, memory);
+    }
+    store = memory;
+  } else {
+    const factory = runtime.stores[target.scheme];
+    if (!factory) {
+      throw new KeeperError(ErrorCode.Unimplemented, `The ${target.scheme}:// store is not available yet in this version`);
+    }
+    store = factory(target, options);
   }
   const client = createMetastore(
-    { store, clock: runtime.clock, chroot: target.chroot, onHandlerError: options.onHandlerError },
+    {
+      store,
+      clock: runtime.clock,
+      chroot: target.chroot,
+      onHandlerError: options.onHandlerError,
+      ownsStore: target.scheme !== "memory",
+    },
     options,
   );
   try {

@@ -67,4 +67,5 @@ export type { DumpedNode, MemoryStore, MemoryStoreOptions } from "./memory/memor
 export { parseConnectString } from "./connect_string.ts";
 export type { ConnectString, HostPort, StoreScheme } from "./connect_string.ts";
 export { connectWith } from "./connect.ts";
-export type { ConnectOptions, Runtime } from "./connect.ts";
+export type { ConnectOptions, Runtime, StoreFactory } from "./connect.ts";
+export type { ByteChannel, Dial, TlsOptions } from "./transport.ts";

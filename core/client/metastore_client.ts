@@ -29,6 +29,8 @@ export interface MetastoreDeps {
   chroot?: string;
   /** Receives exceptions thrown by registered handlers (they never stop the client). */
   onHandlerError?: (error: unknown, handler: string) => void;
+  /** Close the store with the client (a network store opened for it, not a shared memory store). */
+  ownsStore?: boolean;
 }
 
 /** Creates a client; it starts connecting at once (see `waitUntilConnected`). */
@@ -38,6 +40,7 @@ export function createMetastore(deps: MetastoreDeps, options: MetastoreOptions =
 
 class MetastoreClient implements KafkaMetastore {
   readonly #store: Store;
+  readonly #ownsStore: boolean;
   readonly #clock: Clock;
   readonly #chroot: Chroot;
   readonly #onHandlerError: (error: unknown, handler: string) => void;
@@ -64,6 +67,7 @@ class MetastoreClient implements KafkaMetastore {
 
   constructor(deps: MetastoreDeps, options: MetastoreOptions) {
     this.#store = deps.store;
+    this.#ownsStore = deps.ownsStore ?? false;
     this.#clock = deps.clock;
     this.#chroot = createChroot(deps.chroot ?? "/");
     this.#onHandlerError = deps.onHandlerError ?? (() => {});
@@ -146,7 +150,11 @@ class MetastoreClient implements KafkaMetastore {
     this.#stateHandlers.clear();
     this.#generation++;
     this.#setState("CLOSED");
-    await this.#session.close();
+    try {
+      await this.#session.close();
+    } finally {
+      if (this.#ownsStore) await this.#store.close?.();
+    }
   }
 
   [Symbol.asyncDispose](): Promise<void> {
