@@ -80,3 +80,13 @@ export function isKeeperError(e: unknown, code?: number): e is KeeperError {
   const err = e as { name?: unknown; code?: unknown };
   return err.name === "KeeperError" && typeof err.code === "number" && (code === undefined || err.code === code);
 }
+
+/** An error from etcd, with its gRPC status code and etcd's message (e.g. "etcdserver: requested lease not found"). */
+export class EtcdError extends MetastoreError {
+  override name = "EtcdError";
+  readonly grpcCode: number;
+  constructor(grpcCode: number, message: string, options?: { cause?: unknown }) {
+    super(`[etcd ${grpcCode}] ${message}`, { cause: options?.cause });
+    this.grpcCode = grpcCode;
+  }
+}
