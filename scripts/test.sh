@@ -10,6 +10,15 @@ passed=0 failed=0 broken=()
 
 bash scripts/install.sh || { echo "install failed"; exit 1; }
 
+# Real servers on loopback, data under a temp dir, stopped by PID on exit. Tests find them through
+# KMETA_ZK and KMETA_ETCD (host:port) and fail, never skip, when those are unset.
+servers=$(mktemp -d)
+trap 'bash scripts/servers/stop.sh "$servers/zk" "$servers/etcd" >/dev/null 2>&1; rm -rf "$servers" "$logs"' EXIT
+export KMETA_ZK=127.0.0.1:${ZK_PORT:-21810} KMETA_ETCD=127.0.0.1:${ETCD_CLIENT_PORT:-23790}
+ZK_PORT=${KMETA_ZK##*:} bash scripts/servers/start-zk.sh "$servers/zk" >/dev/null || { echo "ZooKeeper did not start"; exit 1; }
+ETCD_CLIENT_PORT=${KMETA_ETCD##*:} bash scripts/servers/start-etcd.sh "$servers/etcd" >/dev/null || { echo "etcd did not start"; exit 1; }
+echo "servers: ZooKeeper on $KMETA_ZK, etcd on $KMETA_ETCD"
+
 # run NAME CMD...: runs a step, keeps its output in $logs/NAME.log and echoes it.
 run() {
   local name=$1; shift
