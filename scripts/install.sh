@@ -38,7 +38,9 @@ for tool in java etcd etcdctl node npm; do
 done
 
 cd "$repo"
-if [[ -f package-lock.json ]]; then
+if [[ -f package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
+  say "node_modules is up to date with package-lock.json"
+elif [[ -f package-lock.json ]]; then
   say "npm ci"
   npm ci --no-audit --no-fund
 else
