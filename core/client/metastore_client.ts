@@ -62,6 +62,8 @@ class MetastoreClient implements KafkaMetastore {
   /** Set while a new session replaces an expired one: sends wait for it (Kafka's write lock). */
   #reinitializing: Promise<void> | undefined;
   #reinitTimer: Timer | undefined;
+  /** The whole running re-initialisation, handlers included: close() waits for it, as Kafka's does. */
+  #reinitTask: Promise<void> | undefined;
   /** Watch callbacks run one at a time, in arrival order. */
   #dispatch: Promise<void> = Promise.resolve();
 
@@ -144,7 +146,7 @@ class MetastoreClient implements KafkaMetastore {
     if (this.#closed) return;
     this.#closed = true;
     this.#reinitTimer?.cancel();
-    await this.#reinitializing;
+    await this.#reinitTask;
     this.#nodeHandlers.clear();
     this.#childHandlers.clear();
     this.#stateHandlers.clear();
@@ -205,22 +207,27 @@ class MetastoreClient implements KafkaMetastore {
         break;
       case "expired":
         this.#setState("CLOSED");
-        void this.#reinitialize();
+        this.#startReinitialize();
         break;
       case "auth-failed":
         this.#setState("AUTH_FAILED");
         for (const h of this.#stateHandlers.values()) this.#guard(h.name, () => h.onAuthFailure?.());
         // During start-up an auth failure is final; later, Kafka retries after a pause.
         if (this.#firstConnected) {
-          this.#reinitTimer = this.#clock.setTimer(RETRY_BACKOFF_MS, () => void this.#reinitialize());
+          this.#reinitTimer = this.#clock.setTimer(RETRY_BACKOFF_MS, () => this.#startReinitialize());
         }
         break;
     }
   }
 
+  #startReinitialize(): void {
+    if (this.#reinitTask) return;
+    this.#reinitTask = this.#reinitialize().finally(() => (this.#reinitTask = undefined));
+  }
+
   /** Kafka's reinitialize(): before handlers, a new session, after handlers; one handler's failure stops none. */
   async #reinitialize(): Promise<void> {
-    if (this.#closed || this.#reinitializing) return;
+    if (this.#closed) return;
     for (const h of [...this.#stateHandlers.values()]) {
       // Awaited only when asynchronous, so synchronous handlers leave no window for sends to the dead session.
       const result = this.#guard(h.name, () => h.beforeInitializingSession?.());

@@ -148,12 +148,47 @@ export function sessionsSuite(target: ConformanceTarget): void {
       }
     });
 
-    it("an auth failure calls onAuthFailure and waitUntilConnected reports it", () =>
+    it("an auth failure calls onAuthFailure, then re-initialises the session after a pause", () =>
       withClient(target, async (c, ns) => {
         const log = calls();
-        c.registerStateChangeHandler({ name: "h", onAuthFailure: log.hit("auth") });
+        c.registerStateChangeHandler({
+          name: "h",
+          onAuthFailure: log.hit("auth"),
+          beforeInitializingSession: log.hit("before"),
+          afterInitializingSession: log.hit("after"),
+        });
         await ns.failAuth(c);
         await waitFor(() => log.count("auth") === 1, 5000, "onAuthFailure");
+        assert.equal(c.connectionState, "AUTH_FAILED");
+        assert.equal(log.count("before"), 0, "no re-initialisation before Kafka's 1 s back-off");
+        await waitFor(() => log.count("after") === 1, 5000, "re-initialisation after the auth failure");
+        assert.deepEqual(log.log, ["auth", "before", "after"]);
+        await c.waitUntilConnected(10000);
+        assertCode(await c.handleRequest(create("/usable")), ErrorCode.Ok);
+      }));
+
+    it("close() waits for a re-initialisation in progress and then closes", () =>
+      withClient(target, async (c, ns) => {
+        let release!: () => void;
+        const blocked = new Promise<void>((resolve) => (release = resolve));
+        let afterRan = false;
+        c.registerStateChangeHandler({
+          name: "slow",
+          afterInitializingSession: async () => {
+            await blocked;
+            afterRan = true;
+          },
+        });
+        await ns.expire(c);
+        await waitFor(() => c.connectionState !== "CLOSED", 10000, "the new session to be opened");
+        let closed = false;
+        const closing = c.close().then(() => (closed = true));
+        await sleep(100);
+        assert.equal(closed, false, "close() waits for the re-initialisation");
+        release();
+        await closing;
+        assert.equal(afterRan, true);
+        assert.equal(c.connectionState, "CLOSED");
       }));
 
     it("close removes this session's ephemerals and handlers", () =>
