@@ -5,6 +5,7 @@ import {
   type CreateRequest,
   codeName,
   type KafkaMetastore,
+  type MetastoreOptions,
   OPEN_ACL_UNSAFE,
   type Response,
 } from "../../core/mod.ts";
@@ -46,9 +47,10 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000, what =
 export async function withClient(
   target: ConformanceTarget,
   body: (client: KafkaMetastore, ns: Namespace) => Promise<void>,
+  options?: MetastoreOptions,
 ): Promise<void> {
   const ns = await target.namespace();
-  const client = await ns.open();
+  const client = await ns.open(options);
   try {
     await body(client, ns);
   } finally {

@@ -165,20 +165,14 @@ export function requestsSuite(target: ConformanceTarget): void {
         assertCode(set!, ErrorCode.NoNode);
       }));
 
-    it("a long batch stays in order beyond the in-flight window", async () => {
-      const ns = await target.namespace();
-      const c = await ns.open({ maxInFlightRequests: 3 });
-      try {
+    it("a long batch stays in order beyond the in-flight window", () =>
+      withClient(target, async (c) => {
         const paths = Array.from({ length: 60 }, (_, i) => `/n${i}`);
         const created = await c.handleRequests(paths.map((p) => create(p, bytes(p))));
         assert.deepEqual(created.map((r) => r.type === "create" && r.name), paths);
         const read = await c.handleRequests(paths.map((path) => ({ type: "getData" as const, path })));
         assert.deepEqual(read.map((r) => r.type === "getData" && new TextDecoder().decode(r.data!)), paths);
         assert.deepEqual(await c.handleRequests([]), []);
-      } finally {
-        await c.close();
-        await ns.dispose();
-      }
-    });
+      }, { maxInFlightRequests: 3 }));
   });
 }

@@ -104,10 +104,8 @@ export function sessionsSuite(target: ConformanceTarget): void {
         assertCode(await c.handleRequest({ type: "getData", path: "/foo" }), ErrorCode.NoNode);
       }));
 
-    it("requests across an expiry get only NoNode, SessionExpired or ConnectionLoss, and later ones succeed", async () => {
-      const ns = await target.namespace();
-      const c = await ns.open({ maxInFlightRequests: 2 });
-      try {
+    it("requests across an expiry get only NoNode, SessionExpired or ConnectionLoss, and later ones succeed", () =>
+      withClient(target, async (c, ns) => {
         const log = calls();
         c.registerStateChangeHandler({ name: "h", beforeInitializingSession: log.hit("before"), afterInitializingSession: log.hit("after") });
         const batch = Array.from({ length: 10 }, (_, i) => ({ type: "getData" as const, path: `/missing${i}` }));
@@ -121,16 +119,10 @@ export function sessionsSuite(target: ConformanceTarget): void {
         for (const r of [...(await first), ...(await during)]) assert.ok(allowed.includes(r.resultCode), `code ${r.resultCode}`);
         assert.deepEqual(after.map((r) => r.resultCode), batch.map(() => ErrorCode.NoNode));
         assert.deepEqual(log.log, ["before", "after"]);
-      } finally {
-        await c.close();
-        await ns.dispose();
-      }
-    });
+      }, { maxInFlightRequests: 2 }));
 
-    it("a lost link fails the rest of the batch with ConnectionLoss; the session survives a short cut", async () => {
-      const ns = await target.namespace();
-      const c = await ns.open({ maxInFlightRequests: 2 });
-      try {
+    it("a lost link fails the rest of the batch with ConnectionLoss; the session survives a short cut", () =>
+      withClient(target, async (c, ns) => {
         await c.handleRequest(create("/eph", null, CreateMode.Ephemeral));
         const session = c.sessionId;
         const restore = await ns.cut(c);
@@ -142,11 +134,7 @@ export function sessionsSuite(target: ConformanceTarget): void {
         await c.waitUntilConnected(10000);
         assert.equal(c.sessionId, session);
         assertCode(await c.handleRequest({ type: "exists", path: "/eph" }), ErrorCode.Ok);
-      } finally {
-        await c.close();
-        await ns.dispose();
-      }
-    });
+      }, { maxInFlightRequests: 2 }));
 
     it("an auth failure calls onAuthFailure, then re-initialises the session after a pause", () =>
       withClient(target, async (c, ns) => {

@@ -1,6 +1,6 @@
 // `node:assert/strict` for QuickJS (run.ts aliases the import here). Comparison follows node's
 // strict mode: Object.is for primitives, same prototypes, Map/Set/typed arrays by content.
-// `legacy` builds the plain `node:assert` variant, whose equal/deepEqual use `==` on primitives.
+// Tests import only `node:assert/strict` (see STYLE); the loose flavour backs `notDeepEqual` semantics only.
 import { inspect } from "./inspect.ts";
 
 type Message = string | Error | undefined;

@@ -22,7 +22,6 @@ const SKIP_MARK = /^\/\/\s*quickjs:\s*skip\b\s*(.*)$/;
 const ALIASES: Record<string, string> = {
   "node:test": join(HERE, "runner.ts"),
   "node:assert/strict": join(HERE, "assert_strict.ts"),
-  "node:assert": join(HERE, "assert_legacy.ts"),
 };
 
 function findTests(dir: string): string[] {
