@@ -151,7 +151,8 @@ async function bundle(exportsMap: Record<string, string>): Promise<void> {
     splitting: true,
     format: "esm",
     platform: "neutral",
-    external: ["node:*"],
+    // Runtime dependencies stay imports, so an app holds one copy of Connect and protobuf.
+    external: ["node:*", ...Object.keys((readJson("package.json").dependencies ?? {}) as Record<string, string>)],
     target: "es2022",
     sourcemap: true,
     chunkNames: "chunks/[name]-[hash]",

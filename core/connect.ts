@@ -5,6 +5,7 @@ import { createMetastore, DEFAULT_SESSION_TIMEOUT_MS } from "./client/metastore_
 import { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./memory/memory_store.ts";
 import { type ConnectString, parseConnectString } from "./connect_string.ts";
 import type { Store } from "./store.ts";
+import type { ZooKeeperConnectOptions } from "./zk/zk_store.ts";
 import { ErrorCode, KeeperError } from "./errors.ts";
 
 /** Options of `connect()`. */
@@ -13,6 +14,8 @@ export interface ConnectOptions extends MetastoreOptions {
   store?: MemoryStore;
   /** memory:// only: options for a named store created by this call. */
   memory?: Omit<MemoryStoreOptions, "clock">;
+  /** zk:// only: credentials, TLS and limits the URL cannot carry. */
+  zk?: ZooKeeperConnectOptions;
   /** Receives exceptions thrown by registered handlers. */
   onHandlerError?: (error: unknown, handler: string) => void;
 }

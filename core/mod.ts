@@ -64,6 +64,32 @@ export { createMetastore } from "./client/metastore_client.ts";
 export type { MetastoreDeps } from "./client/metastore_client.ts";
 export { createMemoryStore } from "./memory/memory_store.ts";
 export type { DumpedNode, MemoryStore, MemoryStoreOptions } from "./memory/memory_store.ts";
+export { createEtcdStore, leaseTtlSeconds } from "./etcd/etcd_store.ts";
+export type { EtcdStoreOptions } from "./etcd/etcd_store.ts";
+export { EtcdError } from "./errors.ts";
+export type {
+  Compare as EtcdCompare,
+  EtcdApi,
+  KeyValue as EtcdKeyValue,
+  RequestOp as EtcdRequestOp,
+  ResponseOp as EtcdResponseOp,
+  TxnRequest as EtcdTxnRequest,
+  TxnResponse as EtcdTxnResponse,
+  WatchEvent as EtcdWatchEvent,
+  WatchResponse as EtcdWatchResponse,
+  WatchStream as EtcdWatchStream,
+} from "./etcd/api.ts";
+export { GrpcCode } from "./etcd/api.ts";
+export { createZooKeeperStore, zooKeeperStores } from "./zk/zk_store.ts";
+export type {
+  ZooKeeperAuth,
+  ZooKeeperConnectOptions,
+  ZooKeeperSession,
+  ZooKeeperSessionOptions,
+  ZooKeeperStore,
+  ZooKeeperStoreOptions,
+} from "./zk/zk_store.ts";
+export type { SessionCredentials } from "./zk/session.ts";
 export { parseConnectString } from "./connect_string.ts";
 export type { ConnectString, HostPort, StoreScheme } from "./connect_string.ts";
 export { connectWith } from "./connect.ts";

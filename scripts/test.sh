@@ -10,14 +10,11 @@ passed=0 failed=0 broken=()
 
 bash scripts/install.sh || { echo "install failed"; exit 1; }
 
-# Real servers on loopback, data under a temp dir, stopped by PID on exit. Tests find them through
-# KMETA_ZK and KMETA_ETCD (host:port) and fail, never skip, when those are unset.
-servers=$(mktemp -d)
-trap 'bash scripts/servers/stop.sh "$servers/zk" "$servers/etcd" >/dev/null 2>&1; rm -rf "$servers" "$logs"' EXIT
-export KMETA_ZK=127.0.0.1:${ZK_PORT:-21810} KMETA_ETCD=127.0.0.1:${ETCD_CLIENT_PORT:-23790}
-ZK_PORT=${KMETA_ZK##*:} bash scripts/servers/start-zk.sh "$servers/zk" >/dev/null || { echo "ZooKeeper did not start"; exit 1; }
-ETCD_CLIENT_PORT=${KMETA_ETCD##*:} bash scripts/servers/start-etcd.sh "$servers/etcd" >/dev/null || { echo "etcd did not start"; exit 1; }
-echo "servers: ZooKeeper on $KMETA_ZK, etcd on $KMETA_ETCD"
+# Real servers on loopback, stopped by PID on exit. Tests find them through KMETA_ZK and KMETA_ETCD
+# (host:port) and fail, never skip, when those are unset.
+source scripts/servers/lib.sh
+trap 'kmeta_stop_servers; rm -rf "$logs"' EXIT
+kmeta_start_servers || exit 1
 
 # run NAME CMD...: runs a step, keeps its output in $logs/NAME.log and echoes it.
 run() {
@@ -43,10 +40,10 @@ node_tests=$(find core runtimes/node tests -name '*_test.ts' -not -path '*/node_
 # shellcheck disable=SC2086
 run node node --import tsx --test $node_tests
 count node '^# pass [0-9]+' '^# fail [0-9]+'
-run deno "$bin/deno" test -A --no-check core/ runtimes/deno/
+run deno "$bin/deno" test -A --no-check core/ runtimes/deno/ tests/conformance/tcp_proxy_test.ts
 # Deno counts describe blocks as tests and their its as steps: the steps are the tests.
 count deno '(passed \([0-9]+ steps\)|^ok \| [0-9]+ passed$)' '(failed \([0-9]+ steps\)|[0-9]+ failed$)'
-run bun "$bin/bun" test core/ runtimes/bun/
+run bun "$bin/bun" test core/ runtimes/bun/ tests/conformance/tcp_proxy_test.ts
 count bun '^ *[0-9]+ pass' '^ *[0-9]+ fail'
 run quickjs "$bin/tsx" tests/quickjs/run.ts
 count quickjs 'quickjs: [0-9]+ passed' '[0-9]+ failed$'

@@ -116,11 +116,18 @@ class MetastoreClient implements KafkaMetastore {
 
   async handleRequests(requests: readonly Request[]): Promise<Response[]> {
     for (const request of requests) validateRequest(request, this.#maxDataBytes);
-    const responses = await runWindowed(requests.length, this.#maxInFlight, (i) => this.#send(requests[i]!));
-    // A lost link fails everything sent after it, as one ZooKeeper connection's FIFO order would.
-    const lost = responses.findIndex((r) => r.resultCode === ErrorCode.ConnectionLoss);
-    if (lost >= 0) for (let i = lost + 1; i < responses.length; i++) responses[i] = asConnectionLoss(responses[i]!);
-    return responses;
+    // A lost link fails everything sent after it, as one ZooKeeper connection's FIFO order would; so
+    // after the first ConnectionLoss the rest of the batch is not sent at all (it could only fail, or
+    // worse, apply on a new connection while reported as lost).
+    const lostLink = (r: Response) => r.resultCode === ErrorCode.ConnectionLoss;
+    const results = await runWindowed(requests.length, this.#maxInFlight, (i) => this.#send(requests[i]!), lostLink);
+    const lost = results.findIndex((r) => r !== undefined && lostLink(r));
+    const now = this.#clock.now();
+    return results.map((r, i) => {
+      if (lost < 0 || i <= lost) return r!;
+      if (r !== undefined) return asConnectionLoss(r);
+      return buildResponse(requests[i]!, { resultCode: ErrorCode.ConnectionLoss }, { sendTimeMs: now, receivedTimeMs: now });
+    });
   }
 
   async waitUntilConnected(timeoutMs: number = Infinity): Promise<void> {

@@ -1,5 +1,5 @@
 // ZooKeeper's fixupACL: which ACL lists a create or setACL accepts, and what `auth` expands to.
-import type { ACL, Id } from "../zk/acl.ts";
+import { type ACL, type Id, Perms } from "../zk/acl.ts";
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
 
@@ -33,4 +33,28 @@ export function fixupAcl(acl: readonly ACL[], authIds: readonly Id[]): ACL[] | u
     else return undefined;
   }
   return out;
+}
+
+/**
+ * Whether `authIds` may do `perm` (any of its bits) on a node with `acl`, as ZooKeeper's checkACL:
+ * world:anyone matches everyone, other entries match an authenticated id exactly.
+ */
+export function permitted(acl: readonly ACL[], perm: number, authIds: readonly Id[]): boolean {
+  return perm === 0 || acl.some((entry) =>
+    (entry.perms & perm) !== 0 &&
+    ((entry.id.scheme === "world" && entry.id.id === "anyone") ||
+      authIds.some((a) => a.scheme === entry.id.scheme && a.id === entry.id.id))
+  );
+}
+
+/** What a read needs, as ZooKeeper 3.8 checks it: exists nothing, getACL READ or ADMIN. */
+export function readPermission(type: "exists" | "getData" | "getChildren" | "getAcl"): number {
+  switch (type) {
+    case "exists":
+      return 0;
+    case "getAcl":
+      return Perms.Read | Perms.Admin;
+    default:
+      return Perms.Read;
+  }
 }

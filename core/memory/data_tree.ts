@@ -14,7 +14,8 @@ import {
 } from "../zk/create_mode.ts";
 import { childPath, nameOf, parentOf, pathProblem } from "../zk/path.ts";
 import { cloneNode, systemNode, type ZNode } from "./node.ts";
-import { fixupAcl } from "./acl_rules.ts";
+import { fixupAcl, permitted } from "./acl_rules.ts";
+import { Perms } from "../zk/acl.ts";
 
 /** A ZooKeeper result code raised inside a transaction. */
 export class TxnFailure {
@@ -39,6 +40,10 @@ export function sequenceSuffix(n: number): string {
 
 function fail(code: number): never {
   throw new TxnFailure(code);
+}
+
+function checkPerm(node: ZNode, perm: number, authIds: readonly Id[]): void {
+  if (!permitted(node.acl, perm, authIds)) fail(ErrorCode.NoAuth);
 }
 
 function checkVersion(expected: number, actual: number): void {
@@ -104,6 +109,7 @@ export class Txn {
     const parentPath = parentOf(path);
     const parent = this.#get(parentPath);
     if (!parent) fail(ErrorCode.NoNode);
+    checkPerm(parent, Perms.Create, this.#ctx.authIds);
     const actual = isSequential(mode) ? path + sequenceSuffix(parent.childCreations) : path;
     if (pathProblem(actual) !== undefined) fail(ErrorCode.BadArguments);
     if (this.#get(actual)) fail(ErrorCode.NodeExists);
@@ -146,7 +152,10 @@ export class Txn {
   delete(path: string, version: number): void {
     if (path === "/") fail(ErrorCode.BadArguments);
     const parentPath = parentOf(path);
-    if (!this.#get(parentPath)) fail(ErrorCode.NoNode);
+    const parent = this.#get(parentPath);
+    if (!parent) fail(ErrorCode.NoNode);
+    // Measured on 3.8: the parent's DELETE permission is judged before the node is looked up.
+    checkPerm(parent, Perms.Delete, this.#ctx.authIds);
     const node = this.#get(path);
     if (!node) fail(ErrorCode.NoNode);
     checkVersion(version, node.version);
@@ -162,6 +171,7 @@ export class Txn {
   setData(path: string, data: Uint8Array | null, version: number): ZNode {
     const found = this.#get(path);
     if (!found) fail(ErrorCode.NoNode);
+    checkPerm(found, Perms.Write, this.#ctx.authIds);
     checkVersion(version, found.version);
     const node = this.#writable(path);
     node.data = data === null ? null : data.slice();
@@ -178,6 +188,7 @@ export class Txn {
     if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
     const found = this.#get(path);
     if (!found) fail(ErrorCode.NoNode);
+    checkPerm(found, Perms.Admin, this.#ctx.authIds);
     checkVersion(version, found.aversion);
     const node = this.#writable(path);
     node.acl = storedAcl;
@@ -188,6 +199,7 @@ export class Txn {
   check(path: string, version: number): void {
     const node = this.#get(path);
     if (!node) fail(ErrorCode.NoNode);
+    checkPerm(node, Perms.Read, this.#ctx.authIds);
     checkVersion(version, node.version);
   }
 

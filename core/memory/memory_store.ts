@@ -10,6 +10,7 @@ import { ErrorCode } from "../errors.ts";
 import { DataTree, type Txn, TxnFailure } from "./data_tree.ts";
 import { statOf, type ZNode } from "./node.ts";
 import { WatchTable } from "./watch_table.ts";
+import { permitted, readPermission } from "./acl_rules.ts";
 
 export interface MemoryStoreOptions {
   clock: Clock;
@@ -186,28 +187,21 @@ class MemoryStoreImpl implements MemoryStore {
   /** Answers one request for a live session. */
   execute(session: MemorySession, request: Request, watch: boolean): StoreReply {
     switch (request.type) {
-      case "exists": {
-        // exists arms a watch even on a missing node: that is how creation is watched.
-        if (watch) this.#watches.arm("data", request.path, session.id);
-        const node = this.#tree.get(request.path);
-        return node ? { resultCode: 0, stat: statOf(node) } : { resultCode: ErrorCode.NoNode };
-      }
-      case "getData": {
-        const node = this.#tree.get(request.path);
-        if (!node) return { resultCode: ErrorCode.NoNode };
-        if (watch) this.#watches.arm("data", request.path, session.id);
-        return { resultCode: 0, data: node.data === null ? null : node.data.slice(), stat: statOf(node) };
-      }
-      case "getChildren": {
-        const node = this.#tree.get(request.path);
-        if (!node) return { resultCode: ErrorCode.NoNode };
-        if (watch) this.#watches.arm("child", request.path, session.id);
-        return { resultCode: 0, children: [...node.children], stat: statOf(node) };
-      }
+      case "exists":
+      case "getData":
+      case "getChildren":
       case "getAcl": {
         const node = this.#tree.get(request.path);
-        if (!node) return { resultCode: ErrorCode.NoNode };
-        return { resultCode: 0, acl: node.acl.map((a) => ({ perms: a.perms, id: { ...a.id } })), stat: statOf(node) };
+        // exists arms a watch even on a missing node: that is how creation is watched.
+        if (!node) {
+          if (watch && request.type === "exists") this.#watches.arm("data", request.path, session.id);
+          return { resultCode: ErrorCode.NoNode };
+        }
+        if (!permitted(node.acl, readPermission(request.type), session.authIds)) return { resultCode: ErrorCode.NoAuth };
+        if (watch && request.type !== "getAcl") {
+          this.#watches.arm(request.type === "getChildren" ? "child" : "data", request.path, session.id);
+        }
+        return readReply(request.type, node);
       }
       case "multi":
         return this.#multi(session, request.ops);
@@ -341,5 +335,20 @@ class MemorySession implements StoreSession {
   close(): Promise<void> {
     this.#store.kill(this, "closed");
     return Promise.resolve();
+  }
+}
+
+/** The reply to a permitted read of an existing node. */
+export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl", node: ZNode): StoreReply {
+  const stat = statOf(node);
+  switch (type) {
+    case "exists":
+      return { resultCode: 0, stat };
+    case "getData":
+      return { resultCode: 0, data: node.data === null ? null : node.data.slice(), stat };
+    case "getChildren":
+      return { resultCode: 0, children: [...node.children], stat };
+    case "getAcl":
+      return { resultCode: 0, acl: node.acl.map((a) => ({ perms: a.perms, id: { ...a.id } })), stat };
   }
 }

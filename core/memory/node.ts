@@ -1,6 +1,7 @@
 // A znode as ZooKeeper's DataTree keeps it (StatPersisted plus data, ACL and children).
 import type { ACL } from "../zk/acl.ts";
 import type { Stat } from "../zk/stat.ts";
+import { CONTAINER_EPHEMERAL_OWNER } from "../zk/create_mode.ts";
 
 export interface ZNode {
   data: Uint8Array | null;
@@ -20,7 +21,10 @@ export interface ZNode {
   ttlMs?: number;
 }
 
-/** A node as a client sees it: ZooKeeper reports cversion as 2 x creations - live children. */
+/**
+ * A node as a client sees it: ZooKeeper reports cversion as 2 x creations - live children, and
+ * ephemeralOwner 0 for containers and TTL nodes (their type marker stays server-side: DataNode.copyStat).
+ */
 export function statOf(node: ZNode): Stat {
   const numChildren = node.children.size;
   return {
@@ -31,7 +35,7 @@ export function statOf(node: ZNode): Stat {
     version: node.version,
     cversion: (Math.imul(node.childCreations, 2) - numChildren) | 0,
     aversion: node.aversion,
-    ephemeralOwner: node.ephemeralOwner,
+    ephemeralOwner: node.ephemeralOwner === CONTAINER_EPHEMERAL_OWNER || node.ttlMs !== undefined ? 0n : node.ephemeralOwner,
     dataLength: node.data === null ? 0 : node.data.length,
     numChildren,
     pzxid: node.pzxid,

@@ -1,4 +1,11 @@
-import { memoryTarget, runConformance } from "../../tests/conformance/mod.ts";
+import process from "node:process";
+import { etcdTarget, memoryTarget, runConformance, zkTarget } from "../../tests/conformance/mod.ts";
+import { createGrpcEtcdApi } from "../common/etcd/grpc_api.ts";
 import { connect, systemClock } from "./mod.ts";
+import { dial } from "./tcp.ts";
 
 runConformance(memoryTarget(connect, systemClock));
+// KMETA_ZK=host:port of a ZooKeeper 3.8; without it every zk test fails saying so.
+runConformance(zkTarget({ clock: systemClock, dial }, process.env.KMETA_ZK));
+// KMETA_ETCD=host:port of an etcd 3.4+; without it every etcd test fails saying so.
+runConformance(etcdTarget((endpoint) => createGrpcEtcdApi({ endpoints: [endpoint] }), systemClock, process.env.KMETA_ETCD));

@@ -16,12 +16,15 @@
 import type { KafkaMetastore } from "../../core/api/metastore.ts";
 import type { ConnectOptions } from "../../core/connect.ts";
 import { createConnect } from "../common/runtime.ts";
+import { dial } from "./tcp.ts";
 
 export * from "../../core/mod.ts";
 export { systemClock } from "../common/system_clock.ts";
+export { createGrpcEtcdApi, type EtcdTlsOptions, type GrpcEtcdApiOptions } from "../common/etcd/grpc_api.ts";
+export { dial } from "./tcp.ts";
 
 /**
  * Opens a client on the store the URL names and waits for its first session.
  * @throws {KeeperError} BadArguments, Unimplemented or OperationTimeout.
  */
-export const connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> = createConnect();
+export const connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> = createConnect(dial);

@@ -62,8 +62,11 @@ log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{1} - %m
 CFG
 
 # Debian splits the slf4j binding and log4j into their own jars; without them the log is silent.
+# zookeeper.jar's Class-Path lists netty's handler and transport but not the codec and resolver
+# jars they need, so the Netty connection factory (TLS, zk-tls.sh) fails without them.
 classpath="$dir/conf:$jar"
-for extra in /usr/share/java/slf4j-log4j12.jar /usr/share/java/log4j-1.2.jar; do
+for extra in /usr/share/java/slf4j-log4j12.jar /usr/share/java/log4j-1.2.jar \
+  /usr/share/java/netty-codec.jar /usr/share/java/netty-resolver.jar; do
   [[ -f "$extra" ]] && classpath="$classpath:$extra"
 done
 

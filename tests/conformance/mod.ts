@@ -12,6 +12,10 @@ import { sessionsSuite } from "./sessions_suite.ts";
 
 export type { ConformanceTarget, Namespace } from "./target.ts";
 export { memoryTarget } from "./memory_target.ts";
+export { etcdTarget } from "./etcd_target.ts";
+export type { CreateEtcdApi } from "./etcd_target.ts";
+export { zkTarget } from "./zk_target.ts";
+export type { ZkTargetDeps } from "./zk_target.ts";
 
 /** Registers every conformance test for `target` with the runner (node:test API). */
 export function runConformance(target: ConformanceTarget): void {

@@ -96,6 +96,32 @@ export function requestsSuite(target: ConformanceTarget): void {
         assert.deepEqual(acl.acl, [{ perms: Perms.Read, id: { scheme: "world", id: "anyone" } }]);
       }));
 
+    it("ACLs are enforced: NoAuth in ZooKeeper's order, exists always allowed", () =>
+      withClient(target, async (c) => {
+        const locked = [{ perms: Perms.All, id: { scheme: "digest", id: "bob:fyVmFCwVbTJYrznoSu1koqYEYF0=" } }];
+        const readOnly = [{ perms: Perms.Read, id: { scheme: "world", id: "anyone" } }];
+        const createOnly = [{ perms: Perms.Read | Perms.Create, id: { scheme: "world", id: "anyone" } }];
+        await c.handleRequests([
+          { ...create("/l", bytes("x")), acl: locked },
+          { ...create("/r", bytes("x")), acl: readOnly },
+          { ...create("/nd"), acl: createOnly },
+          create("/nd/c"),
+        ]);
+        assertCode(await c.handleRequest({ type: "exists", path: "/l" }), ErrorCode.Ok);
+        for (const type of ["getData", "getAcl"] as const) assertCode(await c.handleRequest({ type, path: "/l" }), ErrorCode.NoAuth);
+        assertCode(await c.handleRequest({ type: "getChildren", path: "/l", registerWatch: false }), ErrorCode.NoAuth);
+        assertCode(await c.handleRequest({ type: "setData", path: "/l", data: null, version: 9 }), ErrorCode.NoAuth, "before the version");
+        assertCode(await c.handleRequest({ type: "setAcl", path: "/l", acl: readOnly, version: 9 }), ErrorCode.NoAuth);
+        assertCode(await c.handleRequest(create("/l/c")), ErrorCode.NoAuth);
+        assertCode(await c.handleRequest({ type: "setData", path: "/r", data: null, version: -1 }), ErrorCode.NoAuth);
+        assertCode(await c.handleRequest({ type: "getData", path: "/r" }), ErrorCode.Ok);
+        assertCode(await c.handleRequest({ type: "delete", path: "/nd/c", version: -1 }), ErrorCode.NoAuth);
+        assertCode(await c.handleRequest({ type: "delete", path: "/nd/missing", version: -1 }), ErrorCode.NoAuth, "before the lookup");
+        const check = await c.handleRequest({ type: "multi", ops: [{ type: "check", path: "/l", version: -1 }] });
+        assertCode(check, ErrorCode.NoAuth);
+        assertCode(await c.handleRequest({ type: "delete", path: "/l", version: -1 }), ErrorCode.Ok, "the parent allows it");
+      }));
+
     it("an empty or malformed ACL is InvalidAcl", () =>
       withClient(target, async (c) => {
         assertCode(await c.handleRequest({ ...create("/foo"), acl: [] }), ErrorCode.InvalidAcl);

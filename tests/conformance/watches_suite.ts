@@ -1,7 +1,7 @@
 // Handlers fire once per arming, armed only by reads on paths with a registered handler (Kafka tests 21-23, 26-27).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ErrorCode, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../../core/mod.ts";
+import { ErrorCode, OPEN_ACL_UNSAFE, Perms } from "../../core/mod.ts";
 import type { ConformanceTarget } from "./target.ts";
 import { assertCode, bytes, calls, create, sleep, waitFor, withClient } from "./helpers.ts";
 
@@ -140,7 +140,9 @@ export function watchesSuite(target: ConformanceTarget): void {
         await c.handleRequest(create("/foo"));
         c.registerZNodeChangeHandler({ path: "/foo", handleDataChange: log.hit("changed"), handleDeletion: log.hit("deleted") });
         await c.handleRequest({ type: "getData", path: "/foo" });
-        await c.handleRequest({ type: "setAcl", path: "/foo", acl: READ_ACL_UNSAFE, version: -1 });
+        // The new ACL keeps ADMIN: without it ZooKeeper answers the second setAcl with NoAuth.
+        const readAdmin = [{ perms: Perms.Read | Perms.Admin, id: { scheme: "world", id: "anyone" } }];
+        await c.handleRequest({ type: "setAcl", path: "/foo", acl: readAdmin, version: -1 });
         await c.handleRequest({ type: "setAcl", path: "/foo", acl: OPEN_ACL_UNSAFE, version: -1 });
         const failed = await c.handleRequest({
           type: "multi",

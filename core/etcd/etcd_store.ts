@@ -1,0 +1,267 @@
+// The etcd store: ZooKeeper 3.8's answers from etcd v3, through EtcdApi and the injected Clock only.
+// Layout and the derivation of every stat field: docs/etcd-layout.md.
+import type { Clock, Timer } from "../clock.ts";
+import type { SessionListener, SessionOptions, Store, StoreSession } from "../store.ts";
+import type { ACL } from "../zk/acl.ts";
+import type { EtcdApi, RequestOp } from "./api.ts";
+import { OPEN_ACL_UNSAFE } from "../zk/acl.ts";
+import { EventType, type WatchEvent } from "../zk/events.ts";
+import { KeyLayout } from "./keys.ts";
+import { encodeNode, NodeFlag } from "./codec.ts";
+import { ReadBatcher } from "./batch.ts";
+import { RevisionWatchTable, type WatchKind } from "./watch_table.ts";
+import { PrefixWatcher } from "./watcher.ts";
+import { classify } from "./failures.ts";
+import { markerOp, parseMarker, parseRead, readOps, type Snapshot, OPS_PER_PATH, znodeOfLoaded } from "./snapshot.ts";
+import { EtcdSession, type SessionCore } from "./session.ts";
+import { pathsOf, plan } from "./plan.ts";
+import { CONTAINER_EPHEMERAL_OWNER } from "../zk/create_mode.ts";
+
+export interface EtcdStoreOptions {
+  api: EtcdApi;
+  clock: Clock;
+  /** Key prefix of this ZooKeeper namespace (default "kmeta/"); stores sharing it share one tree. */
+  prefix?: string;
+  /** etcd's --max-txn-ops (default 128). */
+  maxTxnOps?: number;
+  /** etcd's --max-request-bytes (default 1.5 MiB). */
+  maxRequestBytes?: number;
+  /** Bounds the session timeout is clamped to, as ZooKeeper's defaults with tickTime 2000: 4000 and 40000. */
+  minSessionTimeoutMs?: number;
+  maxSessionTimeoutMs?: number;
+  /** Longest a reply waits for the watch stream to deliver the events it must follow (default 5000). */
+  watchLagMs?: number;
+  /** Close `api` with the store (default true). */
+  closeApi?: boolean;
+  /** How often empty containers are removed while the store has sessions (ZooKeeper's default 60000). */
+  containerCheckIntervalMs?: number;
+}
+
+const DEFAULT_PREFIX = "kmeta/";
+
+/** The TTL of a session's lease: the timeout clamped like ZooKeeper's, in whole seconds rounded up. */
+export function leaseTtlSeconds(sessionTimeoutMs: number, minMs = 4000, maxMs = 40000): number {
+  return Math.ceil(Math.min(maxMs, Math.max(minMs, sessionTimeoutMs)) / 1000);
+}
+
+/** Creates a store over `api`; it writes ZooKeeper's built-in nodes under the prefix on first use. */
+export function createEtcdStore(options: EtcdStoreOptions): Store {
+  return new EtcdStore(options);
+}
+
+function systemNode(acl: ACL[], aversion = 0): Uint8Array {
+  return encodeNode({
+    flags: NodeFlag.System | NodeFlag.StoredMzxid,
+    version: 0,
+    aversion,
+    ctime: 0n,
+    mtime: 0n,
+    ephemeralOwner: 0n,
+    mzxid: 0n,
+    czxid: 0n,
+    acl,
+    data: new Uint8Array(0),
+  });
+}
+
+class EtcdStore implements Store, SessionCore {
+  readonly api: EtcdApi;
+  readonly clock: Clock;
+  readonly keys: KeyLayout;
+  readonly watches: RevisionWatchTable = new RevisionWatchTable();
+  readonly watcher: PrefixWatcher;
+  readonly maxTxnOps: number;
+  readonly maxRequestBytes: number;
+  readonly watchLagMs: number;
+  readonly #options: EtcdStoreOptions;
+  readonly #sessions = new Map<bigint, EtcdSession>();
+  readonly #batcher: ReadBatcher;
+  #ready: Promise<void> | undefined;
+  #closed = false;
+  #sweepTimer: Timer | undefined;
+
+  constructor(options: EtcdStoreOptions) {
+    this.#options = options;
+    this.api = options.api;
+    this.clock = options.clock;
+    this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
+    this.maxTxnOps = options.maxTxnOps ?? 128;
+    this.maxRequestBytes = options.maxRequestBytes ?? 1.5 * 1024 * 1024;
+    this.watchLagMs = options.watchLagMs ?? 5000;
+    this.#batcher = new ReadBatcher({
+      txn: (success) => this.api.txn({ compare: [], success, failure: [] }),
+      shared: [markerOp(this.keys)],
+      maxOps: this.maxTxnOps,
+    });
+    this.watcher = new PrefixWatcher({
+      api: this.api,
+      keys: this.keys,
+      clock: this.clock,
+      listener: {
+        onRevision: (revision, events, ended) => this.#onRevision(revision, events, ended),
+        onGap: (revision) => void this.#recheck(revision),
+        onError: (error) => {
+          if (classify(error) === "auth") for (const s of [...this.#sessions.values()]) s.authFailed();
+        },
+      },
+    });
+  }
+
+  openSession(listener: SessionListener, options: SessionOptions): StoreSession {
+    const ttl = leaseTtlSeconds(options.sessionTimeoutMs, this.#options.minSessionTimeoutMs, this.#options.maxSessionTimeoutMs);
+    return new EtcdSession(this, listener, ttl);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.watcher.close();
+    this.#sweepTimer?.cancel();
+    if (this.#options.closeApi ?? true) await this.api.close();
+  }
+
+  /** Creates ZooKeeper's built-in nodes if the namespace is new, then starts the watch after that revision. */
+  ready(): Promise<void> {
+    this.#ready ??= this.#bootstrap().catch((e) => {
+      this.#ready = undefined;
+      throw e;
+    });
+    return this.#ready;
+  }
+
+  async #bootstrap(): Promise<void> {
+    const k = this.keys;
+    const open = [...OPEN_ACL_UNSAFE];
+    const system: RequestOp[] = [
+      { put: { key: k.node("/"), value: systemNode(open) } },
+      { put: { key: k.node("/zookeeper"), value: systemNode(open) } },
+      { put: { key: k.node("/zookeeper/quota"), value: systemNode(open) } },
+      // As a fresh 3.8 server reports it.
+      { put: { key: k.node("/zookeeper/config"), value: systemNode([{ perms: 1, id: { scheme: "world", id: "anyone" } }], -1) } },
+      { put: { key: k.marker(), value: new Uint8Array(0) } },
+    ];
+    const r = await this.api.txn({
+      compare: [{ key: k.node("/"), target: "create", result: "equal", operand: 0n }],
+      success: system,
+      failure: [],
+    });
+    if (!this.#closed) this.watcher.start(r.header.revision);
+  }
+
+  read(paths: ReadonlyMap<string, boolean>): Promise<Snapshot> {
+    const ops = [...paths].flatMap(([path, names]) => readOps(this.keys, path, names));
+    return this.#batcher.read(ops).then((result) => {
+      const snapshot: Snapshot = { revision: result.revision, marker: parseMarker(result.shared[0]), paths: new Map() };
+      let at = 0;
+      for (const [path, names] of paths) {
+        snapshot.paths.set(path, parseRead(this.keys, result.responses, at, names));
+        at += OPS_PER_PATH;
+      }
+      return snapshot;
+    });
+  }
+
+  register(session: EtcdSession): void {
+    this.#sessions.set(session.sessionId, session);
+    this.#armSweep();
+  }
+
+  unregister(session: EtcdSession): void {
+    if (this.#sessions.get(session.sessionId) === session) this.#sessions.delete(session.sessionId);
+    this.watches.drop(session.sessionId);
+    if (this.#sessions.size === 0) {
+      this.#sweepTimer?.cancel();
+      this.#sweepTimer = undefined;
+    }
+  }
+
+  // ZooKeeper's ContainerManager runs on the server; here every store with sessions runs it, and the
+  // guarded delete makes concurrent sweeps harmless (the losers find nothing left to do).
+  #armSweep(): void {
+    if (this.#sweepTimer || this.#closed) return;
+    this.#sweepTimer = this.clock.setTimer(this.#options.containerCheckIntervalMs ?? 60000, () => {
+      void this.sweepContainers().finally(() => {
+        this.#sweepTimer = undefined;
+        if (this.#sessions.size > 0) this.#armSweep();
+      });
+    });
+  }
+
+  /** Removes every container that had children and has none left, as ZooKeeper's ContainerManager. */
+  async sweepContainers(): Promise<void> {
+    try {
+      const range = this.keys.containers();
+      const index = await this.api.range({ key: range.key, rangeEnd: range.rangeEnd, keysOnly: true });
+      for (const kv of index.kvs) {
+        const parsed = this.keys.parse(kv.key);
+        if (parsed.kind === "container") await this.#deleteIfEmptyContainer(parsed.path);
+      }
+    } catch {
+      // The next sweep tries again.
+    }
+  }
+
+  async #deleteIfEmptyContainer(path: string): Promise<void> {
+    const request = { type: "delete", path, version: -1 } as const;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const snapshot = await this.read(pathsOf(request));
+      const node = znodeOfLoaded(snapshot.paths.get(path)!);
+      if (!node || node.ephemeralOwner !== CONTAINER_EPHEMERAL_OWNER || node.childCreations === 0 || node.children.size > 0) return;
+      const p = plan(this.keys, snapshot, request, 0n, BigInt(Math.floor(this.clock.wallMs())));
+      if (p.kind !== "write") return;
+      const r = await this.api.txn({ compare: p.compare, success: [...p.success, { put: { key: this.keys.marker(), value: new Uint8Array(0) } }], failure: [] });
+      if (r.succeeded) return;
+    }
+  }
+
+  catchUp(kind: WatchKind, path: string, session: EtcdSession, revision: bigint): WatchEvent[] {
+    const history = this.watcher.historySince(revision);
+    if (history === undefined) {
+      void this.#recheckOne(kind, path, session.sessionId);
+      return [];
+    }
+    const out: WatchEvent[] = [];
+    for (const h of history) {
+      if (h.event.path !== path) continue;
+      if (this.watches.trigger(h.event, h.revision, session.sessionId).has(session.sessionId)) out.push(h.event);
+    }
+    return out;
+  }
+
+  #onRevision(revision: bigint, events: WatchEvent[], endedSessions: bigint[]): void {
+    for (const event of events) {
+      for (const id of this.watches.trigger(event, revision)) this.#sessions.get(id)?.notify(event);
+    }
+    for (const id of endedSessions) this.#sessions.get(id)?.leaseEnded();
+  }
+
+  /** History was lost (compaction): every armed watch is re-checked by reading its node. */
+  async #recheck(_revision: bigint): Promise<void> {
+    for (const w of this.watches.entries()) await this.#recheckOne(w.kind, w.path, w.sessionId);
+  }
+
+  /** Fires a watch whose node changed after it was armed, judged from the node's current keys. */
+  async #recheckOne(kind: WatchKind, path: string, sessionId: bigint): Promise<void> {
+    const armed = this.watches.armedAt(kind, path, sessionId);
+    if (armed === undefined) return;
+    let snapshot: Snapshot;
+    try {
+      snapshot = await this.read(new Map([[path, false]]));
+    } catch {
+      return;
+    }
+    const loaded = snapshot.paths.get(path)!;
+    let event: WatchEvent | undefined;
+    const node = loaded.node;
+    if (kind === "data") {
+      const absentAtArming = this.watches.armedOnAbsent(path, sessionId);
+      if (!node) event = absentAtArming ? undefined : { type: EventType.NodeDeleted, path };
+      else if (absentAtArming || node.createRevision > armed) event = { type: EventType.NodeCreated, path };
+      else if (node.modRevision > armed) event = { type: EventType.NodeDataChanged, path };
+    } else {
+      if (!node || node.createRevision > armed) event = { type: EventType.NodeDeleted, path };
+      else if ((loaded.children?.modRevision ?? 0n) > armed) event = { type: EventType.NodeChildrenChanged, path };
+    }
+    if (event && this.watches.trigger(event, snapshot.revision, sessionId).has(sessionId)) this.#sessions.get(sessionId)?.notify(event);
+  }
+}

@@ -1,0 +1,459 @@
+// One ZooKeeper session on etcd: a lease (its id is the session id), kept alive on the Clock, and an
+// ordered request pipeline. Consecutive reads run together (one Txn with other sessions' reads of the
+// same tick); a write waits for everything before it, so a session's requests take effect in order.
+import type { Clock, Timer } from "../clock.ts";
+import type { Request } from "../api/requests.ts";
+import type { SessionListener, StoreReply, StoreSession } from "../store.ts";
+import type { WatchEvent } from "../zk/events.ts";
+import type { EtcdApi, RequestOp } from "./api.ts";
+import type { KeyLayout } from "./keys.ts";
+import type { RevisionWatchTable, WatchKind } from "./watch_table.ts";
+import type { PrefixWatcher } from "./watcher.ts";
+import { ErrorCode } from "../errors.ts";
+import { isEphemeral } from "../zk/create_mode.ts";
+import { permitted, readPermission } from "../memory/acl_rules.ts";
+import { readReply } from "../memory/memory_store.ts";
+import { classify } from "./failures.ts";
+import { markerOp, parseMarker, parseRead, readOps, type Snapshot, znodeOfLoaded, OPS_PER_PATH } from "./snapshot.ts";
+import { pathsOf, plan, type WriteRequest } from "./plan.ts";
+
+/** What a session needs from its store. */
+export interface SessionCore {
+  readonly api: EtcdApi;
+  readonly clock: Clock;
+  readonly keys: KeyLayout;
+  readonly watches: RevisionWatchTable;
+  readonly watcher: PrefixWatcher;
+  readonly maxTxnOps: number;
+  readonly maxRequestBytes: number;
+  /** How long a reply may wait for the watch stream to deliver the events it must follow. */
+  readonly watchLagMs: number;
+  /** Bootstraps the namespace and starts the watch (once per store). */
+  ready(): Promise<void>;
+  /** Reads paths (value: with child names) at one revision, batched with the tick's other reads. */
+  read(paths: ReadonlyMap<string, boolean>): Promise<Snapshot>;
+  register(session: EtcdSession): void;
+  unregister(session: EtcdSession): void;
+  /** Fires already-processed events after `revision` for a watch just armed, or re-checks by reading. */
+  catchUp(kind: WatchKind, path: string, session: EtcdSession, revision: bigint): WatchEvent[];
+}
+
+type State = "connecting" | "connected" | "disconnected" | "closing" | "expired" | "auth-failed" | "closed";
+
+/** Writes retried after losing a compare-and-swap race before giving up with SystemError. */
+const MAX_WRITE_ATTEMPTS = 64;
+/** Reads a write may need before its plan stops discovering paths (sequential names). */
+const MAX_EXTRA_READS = 8;
+/** Keep-alive retry pace while the link is down. */
+const PROBE_MS = 250;
+const GRANT_RETRY_MS = 500;
+/** How long close() waits to hear its own lease end (and the notifications it fires). */
+const CLOSE_WAIT_MS = 3000;
+
+type ReadRequest = Extract<Request, { type: "exists" | "getData" | "getChildren" | "getAcl" }>;
+interface ReadItem {
+  request: ReadRequest;
+  watch: boolean;
+  resolve(reply: StoreReply): void;
+}
+
+function isRead(request: Request): request is ReadRequest {
+  return request.type === "exists" || request.type === "getData" || request.type === "getChildren" || request.type === "getAcl";
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class EtcdSession implements StoreSession {
+  readonly #core: SessionCore;
+  readonly #listener: SessionListener;
+  readonly #ttlMs: number;
+  #id = 0n;
+  #state: State = "connecting";
+  #timer: Timer | undefined;
+  #lastAliveAt = 0;
+  #tail: Promise<void> = Promise.resolve();
+  #group: ReadItem[] | undefined;
+  #usable!: Promise<void>;
+  #markUsable!: () => void;
+  #ended: (() => void) | undefined;
+  /** Ephemerals this session created (some may be gone since): close() deletes them as ZooKeeper does. */
+  readonly #ephemerals = new Set<string>();
+
+  constructor(core: SessionCore, listener: SessionListener, ttlSeconds: number) {
+    this.#core = core;
+    this.#listener = listener;
+    this.#ttlMs = ttlSeconds * 1000;
+    this.#usable = new Promise((resolve) => (this.#markUsable = resolve));
+    void this.#start(ttlSeconds);
+  }
+
+  get sessionId(): bigint {
+    return this.#id;
+  }
+
+  submit(request: Request, watch: boolean): Promise<StoreReply> {
+    const refused = this.#refusal();
+    if (refused !== undefined) return Promise.resolve({ resultCode: refused });
+    if (isRead(request)) {
+      return new Promise((resolve) => {
+        if (!this.#group) {
+          const group: ReadItem[] = [];
+          this.#group = group;
+          this.#tail = this.#tail.then(() => {
+            if (this.#group === group) this.#group = undefined;
+            return this.#runReads(group);
+          });
+        }
+        this.#group.push({ request, watch, resolve });
+      });
+    }
+    this.#group = undefined;
+    const reply = this.#tail.then(() => this.#runWrite(request as WriteRequest));
+    this.#tail = reply.then(() => {});
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === "closed" || this.#state === "closing") return;
+    if (this.#state === "expired") {
+      this.#state = "closed";
+      return;
+    }
+    const linked = this.#state === "connected";
+    this.#state = "closing";
+    this.#timer?.cancel();
+    this.#markUsable();
+    // Requests already submitted finish first, as they would on a ZooKeeper connection.
+    await this.#tail;
+    if (this.#id !== 0n) {
+      if (linked) await this.#deleteEphemerals();
+      const ended = new Promise<void>((resolve) => {
+        const timer = this.#core.clock.setTimer(CLOSE_WAIT_MS, () => resolve());
+        this.#ended = () => {
+          timer.cancel();
+          resolve();
+        };
+      });
+      try {
+        await this.#core.api.leaseRevoke(this.#id);
+        // The revocation's events (our ephemerals' NodeDeleted...) reach us before close returns.
+        await ended;
+      } catch {
+        // Unreachable etcd: the lease (and its ephemerals) ends by TTL.
+      }
+    }
+    this.#state = "closed";
+    this.#core.unregister(this);
+  }
+
+  /**
+   * Deletes the session's ephemerals with requests, as ZooKeeper's closeSession does, so their
+   * parents' pzxid moves (a lease's end cannot update other keys). Best effort: the lease revocation
+   * that follows removes whatever is left.
+   */
+  async #deleteEphemerals(): Promise<void> {
+    const paths = [...this.#ephemerals].sort();
+    // Small Multis keep each Txn far below etcd's op limit (a delete touches its node and its parent).
+    for (let i = 0; i < paths.length; i += 16) {
+      const chunk = paths.slice(i, i + 16);
+      try {
+        const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, false])));
+        const owned = chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id);
+        if (owned.length === 0) continue;
+        await this.#runWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** A watch of this session fired. */
+  notify(event: WatchEvent): void {
+    if (this.#state === "expired" || this.#state === "closed" || this.#state === "auth-failed") return;
+    this.#listener.onWatch(event);
+  }
+
+  /** The session key went: the lease was revoked (by us, closing, or from outside) or expired. */
+  leaseEnded(): void {
+    if (this.#state === "closing") this.#ended?.();
+    else this.#expire();
+  }
+
+  /** The store's watch stream was refused our credentials. */
+  authFailed(): void {
+    if (this.#state === "connected" || this.#state === "disconnected" || this.#state === "connecting") this.#failAuth();
+  }
+
+  #refusal(): number | undefined {
+    switch (this.#state) {
+      case "disconnected":
+        return ErrorCode.ConnectionLoss;
+      case "auth-failed":
+        return ErrorCode.AuthFailed;
+      case "closing":
+      case "closed":
+      case "expired":
+        return ErrorCode.SessionExpired;
+      default:
+        return undefined;
+    }
+  }
+
+  // --- lease ---
+
+  async #start(ttlSeconds: number): Promise<void> {
+    const { api, keys, clock } = this.#core;
+    while (this.#state === "connecting") {
+      try {
+        await this.#core.ready();
+        if (this.#id === 0n) {
+          const grant = await api.leaseGrant(BigInt(ttlSeconds));
+          if (this.#state !== "connecting") {
+            await api.leaseRevoke(grant.id).catch(() => {});
+            return;
+          }
+          this.#id = grant.id;
+          this.#core.register(this);
+        }
+        // The session key dies with the lease; every store watching the prefix sees it go.
+        await api.txn({ compare: [], success: [{ put: { key: keys.session(this.#id), value: EMPTY, lease: this.#id } }], failure: [] });
+        if (this.#state !== "connecting") return;
+        this.#state = "connected";
+        this.#lastAliveAt = clock.now();
+        this.#schedule(this.#ttlMs / 3);
+        this.#markUsable();
+        this.#listener.onSessionEvent("connected");
+        return;
+      } catch (e) {
+        const failure = classify(e);
+        if (failure === "auth") return this.#failAuth();
+        if (failure === "expired") return this.#expire();
+        await new Promise<void>((resolve) => clock.setTimer(GRANT_RETRY_MS, resolve));
+      }
+    }
+  }
+
+  #schedule(ms: number): void {
+    this.#timer?.cancel();
+    this.#timer = this.#core.clock.setTimer(ms, () => void this.#keepAlive());
+  }
+
+  async #keepAlive(): Promise<void> {
+    if (this.#state !== "connected" && this.#state !== "disconnected") return;
+    try {
+      const r = await this.#core.api.leaseKeepAlive(this.#id);
+      if (this.#state !== "connected" && this.#state !== "disconnected") return;
+      if (r.ttl <= 0n) return this.#expire();
+      this.#lastAliveAt = this.#core.clock.now();
+      if (this.#state === "disconnected") {
+        this.#state = "connected";
+        this.#listener.onSessionEvent("connected");
+      }
+      this.#schedule(this.#ttlMs / 3);
+    } catch (e) {
+      if (this.#state !== "connected" && this.#state !== "disconnected") return;
+      const failure = classify(e);
+      if (failure === "expired") return this.#expire();
+      if (failure === "auth") return this.#failAuth();
+      this.#lostLink();
+    }
+  }
+
+  /** The link failed: requests get ConnectionLoss until a keep-alive gets through again within the TTL. */
+  #lostLink(): void {
+    if (this.#state === "connected") {
+      this.#state = "disconnected";
+      this.#listener.onSessionEvent("disconnected");
+    }
+    if (this.#state !== "disconnected") return;
+    // Past the TTL etcd has ended the lease; give up as a ZooKeeper client does after the session timeout.
+    if (this.#core.clock.now() - this.#lastAliveAt >= this.#ttlMs) return this.#expire();
+    this.#schedule(PROBE_MS);
+  }
+
+  #expire(): void {
+    if (this.#state === "expired" || this.#state === "closed") return;
+    const wasClosing = this.#state === "closing";
+    this.#state = wasClosing ? "closed" : "expired";
+    this.#timer?.cancel();
+    this.#markUsable();
+    this.#ended?.();
+    this.#core.unregister(this);
+    if (!wasClosing) this.#listener.onSessionEvent("expired");
+  }
+
+  #failAuth(): void {
+    this.#state = "auth-failed";
+    this.#timer?.cancel();
+    this.#markUsable();
+    this.#listener.onSessionEvent("auth-failed");
+  }
+
+  /** The code for a failed etcd call, acting on what it says about the session. */
+  #failed(e: unknown): number {
+    switch (classify(e)) {
+      case "expired":
+        this.#expire();
+        return ErrorCode.SessionExpired;
+      case "auth":
+        this.#failAuth();
+        return ErrorCode.AuthFailed;
+      case "too-large":
+        return ErrorCode.BadArguments;
+      case "other":
+        return ErrorCode.SystemError;
+      default:
+        this.#lostLink();
+        return ErrorCode.ConnectionLoss;
+    }
+  }
+
+  /** Waits until the watch stream delivered every event this session must see before a reply at `revision`. */
+  async #follow(revision: bigint, arming: boolean): Promise<void> {
+    if (arming || this.#core.watches.has(this.#id)) await this.#core.watcher.reached(revision, this.#core.watchLagMs);
+  }
+
+  // --- reads ---
+
+  async #runReads(items: ReadItem[]): Promise<void> {
+    await this.#usable;
+    const refused = this.#state === "closing" ? undefined : this.#refusal();
+    if (refused !== undefined) {
+      for (const item of items) item.resolve({ resultCode: refused });
+      return;
+    }
+    const paths = new Map<string, boolean>();
+    for (const { request } of items) paths.set(request.path, (paths.get(request.path) ?? false) || request.type === "getChildren");
+    let snapshot: Snapshot;
+    try {
+      snapshot = await this.#core.read(paths);
+    } catch (e) {
+      const code = this.#failed(e);
+      for (const item of items) item.resolve({ resultCode: code });
+      return;
+    }
+    const arms: { kind: WatchKind; path: string; existed: boolean }[] = [];
+    const replies = items.map(({ request, watch }): StoreReply => {
+      const loaded = snapshot.paths.get(request.path)!;
+      const node = znodeOfLoaded(loaded);
+      // As the memory store: exists arms even on a missing node; a refused read arms nothing.
+      const allowed = node !== undefined && permitted(node.acl, readPermission(request.type), []);
+      if (watch && request.type !== "getAcl" && (allowed || (!node && request.type === "exists"))) {
+        arms.push({ kind: request.type === "getChildren" ? "child" : "data", path: request.path, existed: node !== undefined });
+      }
+      if (!node) return { resultCode: ErrorCode.NoNode };
+      return allowed ? readReply(request.type, node) : { resultCode: ErrorCode.NoAuth };
+    });
+    await this.#follow(snapshot.marker, arms.length > 0);
+    const late: WatchEvent[] = [];
+    for (const arm of arms) {
+      this.#core.watches.arm(arm.kind, arm.path, this.#id, snapshot.revision, arm.existed);
+      late.push(...this.#core.catchUp(arm.kind, arm.path, this, snapshot.revision));
+    }
+    items.forEach((item, i) => item.resolve(replies[i]!));
+    // Events after the read's revision follow its reply, as they would on ZooKeeper.
+    for (const event of late) this.notify(event);
+  }
+
+  // --- writes ---
+
+  async #runWrite(request: WriteRequest): Promise<StoreReply> {
+    await this.#usable;
+    const refused = this.#state === "closing" ? undefined : this.#refusal();
+    if (refused !== undefined) return { resultCode: refused };
+    if (request.type === "multi" && request.ops.length === 0) return { resultCode: 0, opResults: [] };
+    const { api, keys, clock, maxTxnOps } = this.#core;
+    const paths = pathsOf(request);
+    // Sequential names read or guessed for one attempt; dropped when a later attempt needs others,
+    // so a long race does not grow the reads.
+    let transient = new Set<string>();
+    try {
+      let snapshot = await this.#readFor(paths);
+      if (!snapshot) return { resultCode: ErrorCode.BadArguments };
+      let extraReads = 0;
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; ) {
+        const p = plan(keys, snapshot, request, this.#id, BigInt(Math.floor(clock.wallMs())));
+        if (p.kind === "missing") {
+          if (++extraReads > MAX_EXTRA_READS) return { resultCode: ErrorCode.SystemError };
+          for (const path of p.paths) {
+            if (!paths.has(path)) transient.add(path);
+            paths.set(path, paths.get(path) ?? false);
+          }
+          snapshot = await this.#readFor(paths);
+          if (!snapshot) return { resultCode: ErrorCode.BadArguments };
+          continue;
+        }
+        if (p.kind === "answer") {
+          await this.#follow(snapshot.marker, false);
+          return p.reply;
+        }
+        attempt++;
+        extraReads = 0;
+        // Names taken as free are re-read with the rest if the Txn loses.
+        for (const path of transient) if (!p.assumed.includes(path)) paths.delete(path);
+        transient = new Set([...transient].filter((path) => p.assumed.includes(path)));
+        for (const path of p.assumed) {
+          if (!paths.has(path)) transient.add(path);
+          paths.set(path, paths.get(path) ?? false);
+        }
+        const success: RequestOp[] = [...p.success, { put: { key: keys.marker(), value: EMPTY } }];
+        // The failure branch re-reads what the plan read, so a lost race costs no extra round trip.
+        const reread = [markerOp(keys), ...[...paths].flatMap(([path, names]) => readOps(keys, path, names))];
+        const failure = reread.length <= maxTxnOps ? reread : [];
+        const bytes = txnBytes(success) + txnBytes(failure) + p.compare.reduce((n, c) => n + c.key.length + 24, 0);
+        // Past etcd's limits the Multi cannot be one Txn: refused whole rather than split (atomicity).
+        if (p.compare.length > maxTxnOps || success.length > maxTxnOps || bytes > this.#core.maxRequestBytes) {
+          return { resultCode: ErrorCode.BadArguments };
+        }
+        const response = await api.txn({ compare: p.compare, success, failure });
+        if (response.succeeded) {
+          const revision = response.header.revision;
+          await this.#follow(revision, false);
+          const reply = p.finish(revision);
+          this.#noteEphemerals(request, reply);
+          return reply;
+        }
+        if (failure.length === 0) {
+          snapshot = (await this.#readFor(paths))!;
+          continue;
+        }
+        const fresh: Snapshot = { revision: response.header.revision, marker: parseMarker(response.responses[0]), paths: new Map() };
+        let at = 1;
+        for (const [path, names] of paths) {
+          fresh.paths.set(path, parseRead(keys, response.responses, at, names));
+          at += OPS_PER_PATH;
+        }
+        snapshot = fresh;
+      }
+      return { resultCode: ErrorCode.SystemError };
+    } catch (e) {
+      return { resultCode: this.#failed(e) };
+    }
+  }
+
+  #noteEphemerals(request: WriteRequest, reply: StoreReply): void {
+    if (request.type === "create" && isEphemeral(request.mode) && reply.name) this.#ephemerals.add(reply.name);
+    if (request.type !== "multi") return;
+    request.ops.forEach((op, i) => {
+      const name = reply.opResults?.[i]?.name;
+      if (op.type === "create" && isEphemeral(op.mode) && name) this.#ephemerals.add(name);
+    });
+  }
+
+  /** A snapshot of `paths`, or undefined when reading them would not fit in one Txn. */
+  async #readFor(paths: ReadonlyMap<string, boolean>): Promise<Snapshot | undefined> {
+    if (paths.size * OPS_PER_PATH + 1 > this.#core.maxTxnOps) return undefined;
+    return await this.#core.read(paths);
+  }
+}
+
+/** A bound on the protobuf size of a Txn branch: keys, values and per-op framing. */
+function txnBytes(ops: RequestOp[]): number {
+  let n = 0;
+  for (const op of ops) {
+    if ("put" in op) n += op.put.key.length + op.put.value.length + 32;
+    else if ("deleteRange" in op) n += op.deleteRange.key.length + 16;
+    else if ("range" in op) n += op.range.key.length + (op.range.rangeEnd?.length ?? 0) + 16;
+  }
+  return n;
+}

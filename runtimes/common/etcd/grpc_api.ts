@@ -1,0 +1,168 @@
+// EtcdApi over etcd's gRPC API (HTTP/2: h2c for http://, TLS for https://) with Connect's Node
+// transport, whose node:http2 client also runs on Deno and Bun.
+import type * as api from "../../../core/etcd/api.ts";
+import { GrpcCode } from "../../../core/etcd/api.ts";
+import { EtcdError } from "../../../core/errors.ts";
+import {
+  fromDeleteRange,
+  fromHeader,
+  fromPut,
+  fromRange,
+  fromTxn,
+  toDeleteRange,
+  toPut,
+  toRange,
+  toTxn,
+} from "./convert.ts";
+import { type Endpoint, EndpointPool, type EtcdTlsOptions } from "./endpoints.ts";
+import { neverSent, toEtcdError } from "./errors.ts";
+import { KeepAliveChannel } from "./keepalive.ts";
+import { openWatchStream } from "./watch.ts";
+
+export type { EtcdTlsOptions } from "./endpoints.ts";
+
+export interface GrpcEtcdApiOptions {
+  /** "http://127.0.0.1:2379", "https://etcd-1:2379" or "127.0.0.1:2379" (http, or https with `tls`). */
+  endpoints: readonly string[];
+  tls?: EtcdTlsOptions;
+  /** Bound on every unary call and keep-alive round trip, failover included. Default 10 000. */
+  requestTimeoutMs?: number;
+  /**
+   * HTTP/2 PING interval while streams are open, so a watch on a silently dead connection fails
+   * (Unavailable) instead of waiting forever. Default 30 000. Keep it at or above etcd's
+   * --grpc-keepalive-min-time (5 s by default): etcd answers more frequent pings with GOAWAY
+   * ENHANCE_YOUR_CALM (seen on 3.4 with 1 s: the watch broke after ~4 s).
+   */
+  pingIntervalMs?: number;
+  /** How long a PING may go unanswered before the connection counts as dead. Default 10 000. */
+  pingTimeoutMs?: number;
+}
+
+/** Lease details from LeaseTimeToLive; `ttl` is -1 when the lease does not exist. */
+export interface LeaseTimeToLiveResponse {
+  header: api.ResponseHeader;
+  id: bigint;
+  ttl: bigint;
+  grantedTtl: bigint;
+  keys: Uint8Array[];
+}
+
+export interface StatusResponse {
+  header: api.ResponseHeader;
+  version: string;
+  dbSize: bigint;
+  leader: bigint;
+  raftIndex: bigint;
+  raftTerm: bigint;
+}
+
+/** EtcdApi plus the calls tools and tests want (put/delete outside a txn, compaction, status). */
+export interface GrpcEtcdApi extends api.EtcdApi {
+  put(request: api.PutRequest): Promise<api.PutResponse>;
+  deleteRange(request: api.DeleteRangeRequest): Promise<api.DeleteRangeResponse>;
+  /** Compacts history up to `revision`; `physical` waits until the space is reclaimed. */
+  compact(revision: bigint, physical?: boolean): Promise<void>;
+  leaseTimeToLive(id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
+  status(): Promise<StatusResponse>;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * An EtcdApi on etcd's gRPC port. Calls go to the first endpoint that works; on Unavailable the
+ * client moves to the next one. Reads (range, lease keep-alive/time-to-live, status) are retried
+ * there within the same deadline; txn, put, delete, compact, grant and revoke are retried only when
+ * the connection could not even be opened, because otherwise their outcome is unknown: they reject
+ * with EtcdError Unavailable and the caller decides. A broken watch stream throws Unavailable from
+ * `responses`; the next `watch()` opens on the next endpoint.
+ *
+ * @example
+ * ```ts ignore
+ * const etcd = createGrpcEtcdApi({ endpoints: ["http://127.0.0.1:2379"] });
+ * const r = await etcd.range({ key: new TextEncoder().encode("/brokers/ids/1") });
+ * await etcd.close();
+ * ```
+ */
+export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const pool = new EndpointPool(options);
+  const keepAlives = new KeepAliveChannel(pool, timeoutMs);
+  const watches = new Set<api.WatchStream>();
+  let closed = false;
+
+  /** Runs `call` on the current endpoint, failing over on Unavailable as `idempotent` allows. */
+  async function unary<T>(idempotent: boolean, call: (e: Endpoint, timeoutMs: number) => Promise<T>): Promise<T> {
+    const deadline = performance.now() + timeoutMs;
+    for (let attempt = 1;; attempt++) {
+      if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed");
+      const endpoint = pool.current();
+      try {
+        // Connect turns the timeout into grpc-timeout for etcd and a local timer: DeadlineExceeded.
+        return await call(endpoint, Math.max(1, Math.round(deadline - performance.now())));
+      } catch (e) {
+        if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed", { cause: e });
+        const err = toEtcdError(e);
+        if (err.grpcCode !== GrpcCode.Unavailable) throw err;
+        pool.failed(endpoint);
+        if (attempt >= pool.size || !(idempotent || neverSent(err))) throw err;
+      }
+    }
+  }
+
+  return {
+    range: (request) => unary(true, (e, t) => e.kv.range(toRange(request), { timeoutMs: t })).then(fromRange),
+    txn: async (request) => {
+      const init = toTxn(request); // invalid compares reject here, before any I/O
+      return fromTxn(await unary(false, (e, t) => e.kv.txn(init, { timeoutMs: t })));
+    },
+    put: (request) => unary(false, (e, t) => e.kv.put(toPut(request), { timeoutMs: t })).then(fromPut),
+    deleteRange: (request) =>
+      unary(false, (e, t) => e.kv.deleteRange(toDeleteRange(request), { timeoutMs: t })).then(fromDeleteRange),
+    compact: async (revision, physical = false) => {
+      await unary(false, (e, t) => e.kv.compact({ revision, physical }, { timeoutMs: t }));
+    },
+    leaseGrant: (ttlSeconds, id) =>
+      unary(false, (e, t) => e.lease.leaseGrant({ TTL: ttlSeconds, ID: id }, { timeoutMs: t })).then((r) => {
+        // etcd 3.4 reports some grant failures in `error` rather than as a status.
+        if (r.error) throw new EtcdError(GrpcCode.Unknown, r.error);
+        return { header: fromHeader(r.header), id: r.ID, ttl: r.TTL };
+      }),
+    leaseRevoke: async (id) => {
+      // Not retried after an unknown outcome: a second revoke would report a misleading NotFound.
+      await unary(false, (e, t) => e.lease.leaseRevoke({ ID: id }, { timeoutMs: t }));
+    },
+    leaseKeepAlive: (id) => keepAlives.keepAlive(id),
+    leaseTimeToLive: (id, keys = false) =>
+      unary(true, (e, t) => e.lease.leaseTimeToLive({ ID: id, keys }, { timeoutMs: t })).then((r) => ({
+        header: fromHeader(r.header),
+        id: r.ID,
+        ttl: r.TTL,
+        grantedTtl: r.grantedTTL,
+        keys: r.keys,
+      })),
+    status: () =>
+      unary(true, (e, t) => e.maintenance.status({}, { timeoutMs: t })).then((r) => ({
+        header: fromHeader(r.header),
+        version: r.version,
+        dbSize: r.dbSize,
+        leader: r.leader,
+        raftIndex: r.raftIndex,
+        raftTerm: r.raftTerm,
+      })),
+    watch: () => {
+      if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed");
+      const stream = openWatchStream(pool, (s) => watches.delete(s));
+      watches.add(stream);
+      return stream;
+    },
+    close: () => {
+      if (!closed) {
+        closed = true;
+        keepAlives.close();
+        for (const w of [...watches]) w.close();
+        pool.close();
+      }
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// The few Deno globals runtimes/deno calls, declared here so `tsc` checks the Deno shim without
+// Deno's own type package. Shapes follow `deno types` (Deno 2.x), trimmed to what we use.
+// If a build ever sees Deno's real types too, these merge as long as they stay compatible.
+
+declare namespace Deno {
+  interface NetAddr {
+    transport: "tcp" | "udp";
+    hostname: string;
+    port: number;
+  }
+
+  interface Conn {
+    readonly readable: ReadableStream<Uint8Array>;
+    readonly writable: WritableStream<Uint8Array>;
+    readonly remoteAddr: NetAddr;
+    close(): void;
+  }
+
+  interface TcpConn extends Conn {
+    setNoDelay(noDelay?: boolean): void;
+  }
+
+  interface TlsConn extends Conn {
+    /** Completes the handshake now instead of on first I/O. */
+    handshake(): Promise<{ alpnProtocol: string | null }>;
+  }
+
+  interface ConnectOptions {
+    hostname?: string;
+    port: number;
+    signal?: AbortSignal;
+  }
+
+  interface ConnectTlsOptions {
+    hostname?: string;
+    port: number;
+    caCerts?: string[];
+    /** Client certificate chain and key, PEM (both or neither). */
+    cert?: string;
+    key?: string;
+  }
+
+  interface StartTlsOptions {
+    /** The name the server's certificate must carry. */
+    hostname?: string;
+    caCerts?: string[];
+  }
+
+  function connect(options: ConnectOptions): Promise<TcpConn>;
+  function connectTls(options: ConnectTlsOptions): Promise<TlsConn>;
+  function startTls(conn: TcpConn, options?: StartTlsOptions): Promise<TlsConn>;
+}

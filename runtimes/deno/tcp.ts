@@ -1,0 +1,150 @@
+// ByteChannel and Dial on Deno's own sockets (Deno.connect / Deno.connectTls / Deno.startTls).
+import { ErrorCode, KeeperError } from "../../core/errors.ts";
+import type { ByteChannel, Dial, TlsOptions } from "../../core/transport.ts";
+
+/**
+ * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
+ * @throws {KeeperError} ConnectionLoss when the host cannot be reached, the handshake fails or
+ * `timeoutMs` passes first; BadArguments for a TLS combination Deno cannot dial.
+ */
+export const dial: Dial = async (host, port, options = {}) => {
+  const where = hostPort(host, port);
+  let opened: Deno.Conn | undefined;
+  let timedOut = false;
+  const open = async (): Promise<Deno.Conn> => {
+    const conn = options.tls ? await openTls(host, port, options.tls, (c) => (opened = c)) : await Deno.connect({ hostname: host, port });
+    opened = conn;
+    // A connection that arrives after the timeout fired is nobody's: close it.
+    if (timedOut) conn.close();
+    return conn;
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const attempt = open();
+    attempt.catch(() => {}); // after a timeout nobody awaits it; its rejection is expected
+    const conn = options.timeoutMs === undefined ? await attempt : await Promise.race([
+      attempt,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          // Also aborts a TLS handshake that is still running.
+          safeClose(opened);
+          reject(new KeeperError(ErrorCode.ConnectionLoss, `Connecting to ${where} timed out after ${options.timeoutMs} ms`));
+        }, options.timeoutMs);
+      }),
+    ]);
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    return createChannel(conn, where);
+  } catch (e) {
+    throw connectionLoss(e, `Cannot connect to ${where}`);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+async function openTls(host: string, port: number, tls: TlsOptions, onTcp: (c: Deno.Conn) => void): Promise<Deno.TlsConn> {
+  const caCerts = tls.ca === undefined ? undefined : [tls.ca];
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new KeeperError(ErrorCode.BadArguments, "TLS options need both cert and key, or neither");
+  }
+  let conn: Deno.TlsConn;
+  if (tls.serverName === undefined || tls.serverName === host) {
+    conn = await Deno.connectTls({ hostname: host, port, caCerts, cert: tls.cert, key: tls.key });
+  } else {
+    // connectTls verifies against the address it dials; startTls can verify another name but
+    // (Deno 2.x) cannot present a client certificate.
+    if (tls.cert !== undefined) {
+      throw new KeeperError(ErrorCode.BadArguments, "Deno cannot combine a TLS serverName other than the host with a client certificate");
+    }
+    const tcp = await Deno.connect({ hostname: host, port });
+    onTcp(tcp);
+    conn = await Deno.startTls(tcp, { hostname: tls.serverName, caCerts });
+  }
+  onTcp(conn);
+  // The handshake otherwise happens on first I/O; doing it here makes a bad certificate a dial error.
+  await conn.handshake();
+  return conn;
+}
+
+function createChannel(conn: Deno.Conn, where: string): ByteChannel {
+  const writer = conn.writable.getWriter();
+  let queue: Uint8Array[] = [];
+  let queuedBytes = 0;
+  let closing = false; // close() was called: reads end quietly
+  let failure: unknown; // first socket error, rethrown by `incoming`
+
+  const shut = (): void => safeClose(conn);
+  const fail = (e: unknown): void => {
+    if (!closing && failure === undefined) failure = e;
+    shut();
+  };
+  let lastWrite: Promise<void> = Promise.resolve();
+  // One socket write per tick: writes queue until the microtask after the last one of this tick.
+  // The writer sends its chunks in order, each in full (Deno's conn.write may take only part).
+  const flush = (): void => {
+    if (queue.length === 0) return; // close() flushed already
+    const chunk = queue.length === 1 ? queue[0]! : concat(queue, queuedBytes);
+    queue = [];
+    queuedBytes = 0;
+    lastWrite = writer.write(chunk).catch(fail);
+  };
+
+  async function* read(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of conn.readable) yield chunk;
+    } catch (e) {
+      // Closing the resource under a pending read rejects it; that is our own close, not an error.
+      if (!closing && failure === undefined) failure = e;
+    } finally {
+      shut();
+    }
+    if (failure !== undefined) throw connectionLoss(failure, `Connection to ${where} failed`);
+  }
+
+  return {
+    incoming: read(),
+    write(bytes) {
+      if (closing || bytes.length === 0) return; // after close, the session no longer cares
+      if (queue.length === 0) queueMicrotask(flush);
+      queue.push(bytes);
+      queuedBytes += bytes.length;
+    },
+    close() {
+      if (closing) return;
+      closing = true;
+      // What was written before close() still leaves (a closeSession request, typically).
+      flush();
+      void lastWrite.finally(shut);
+    },
+  };
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Closes a Deno resource that may already be closed (Deno throws BadResource then). */
+function safeClose(conn: Deno.Conn | undefined): void {
+  try {
+    conn?.close();
+  } catch {
+    // already closed
+  }
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Our own KeeperErrors pass through; anything else becomes ConnectionLoss with the cause kept. */
+function connectionLoss(e: unknown, context: string): KeeperError {
+  if (e instanceof KeeperError) return e;
+  const reason = e instanceof Error ? e.message : String(e);
+  return new KeeperError(ErrorCode.ConnectionLoss, `${context}: ${reason}`, { cause: e });
+}

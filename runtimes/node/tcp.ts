@@ -1,0 +1,96 @@
+// ByteChannel and Dial on Node's sockets: node:net, or node:tls when TlsOptions are given.
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { ErrorCode, KeeperError } from "../../core/errors.ts";
+import type { ByteChannel, Dial, TlsOptions } from "../../core/transport.ts";
+
+/**
+ * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
+ * @throws {KeeperError} ConnectionLoss when the host cannot be reached, the handshake fails or
+ * `timeoutMs` passes first.
+ */
+export const dial: Dial = (host, port, options = {}) =>
+  new Promise((resolve, reject) => {
+    const where = hostPort(host, port);
+    const socket = options.tls ? tlsSocket(host, port, options.tls) : net.connect({ host, port });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(connectionLoss(error, `Cannot connect to ${where}`));
+    };
+    if (options.timeoutMs !== undefined) {
+      timer = setTimeout(
+        () => fail(new KeeperError(ErrorCode.ConnectionLoss, `Connecting to ${where} timed out after ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
+    }
+    socket.once("error", fail);
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
+      clearTimeout(timer);
+      socket.off("error", fail);
+      socket.setNoDelay(true);
+      resolve(socketChannel(socket, where));
+    });
+  });
+
+function tlsSocket(host: string, port: number, options: TlsOptions): tls.TLSSocket {
+  return tls.connect({ host, port, ca: options.ca, cert: options.cert, key: options.key, servername: options.serverName ?? host });
+}
+
+function socketChannel(socket: net.Socket, where: string): ByteChannel {
+  let closing = false; // close() was called: reads end quietly
+  let failure: unknown; // first socket error, rethrown by `incoming`
+  // Kept from here on so a socket error ends the iteration instead of crashing the process.
+  socket.on("error", (e) => {
+    if (!closing && failure === undefined) failure = e;
+  });
+  let queue: Uint8Array[] = [];
+
+  // One socket write per tick: writes queue until the microtask after the first one of this tick.
+  const flush = () => {
+    if (queue.length === 0) return; // close() flushed already
+    const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
+    queue = [];
+    if (!socket.destroyed) socket.write(chunk);
+  };
+
+  async function* read(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of socket) yield chunk as Uint8Array;
+    } catch (e) {
+      // Destroying the socket under a pending read rejects it; that is our own close, not an error.
+      if (!closing && failure === undefined) failure = e;
+    } finally {
+      socket.destroy();
+    }
+    if (failure !== undefined) throw connectionLoss(failure, `Connection to ${where} failed`);
+  }
+
+  return {
+    incoming: read(),
+    write(bytes) {
+      if (closing || bytes.length === 0) return;
+      if (queue.length === 0) queueMicrotask(flush);
+      queue.push(bytes);
+    },
+    close() {
+      if (closing) return;
+      closing = true;
+      // What was written before close() still leaves (a closeSession request, typically).
+      flush();
+      socket.end(() => socket.destroy());
+    },
+  };
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Our own KeeperErrors pass through; anything else becomes ConnectionLoss with the cause kept. */
+function connectionLoss(e: unknown, context: string): KeeperError {
+  if (e instanceof KeeperError) return e;
+  const reason = e instanceof Error ? e.message : String(e);
+  return new KeeperError(ErrorCode.ConnectionLoss, `${context}: ${reason}`, { cause: e });
+}

@@ -1,0 +1,4 @@
+import { dialChecks } from "../../tests/conformance/dial_checks.ts";
+import { dial } from "./tcp.ts";
+
+dialChecks("node: dial()", dial);
