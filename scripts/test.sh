@@ -36,6 +36,7 @@ count() {
 run build "$bin/tsx" build.ts
 run typecheck-core "$bin/tsc" -p core/tsconfig.json
 run typecheck "$bin/tsc" --noEmit
+run lint "$bin/deno" lint core/ runtimes/ tests/ bench/ build.ts
 node_tests=$(find core runtimes/node tests -name '*_test.ts' -not -path '*/node_modules/*' | sort)
 # shellcheck disable=SC2086
 run node node --import tsx --test $node_tests

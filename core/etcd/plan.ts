@@ -10,7 +10,7 @@ import type { Stat } from "../zk/stat.ts";
 import type { KeyLayout } from "./keys.ts";
 import { MAX_DEPTH, depthOf } from "./keys.ts";
 import { DataTree, type Txn, TxnFailure } from "../memory/data_tree.ts";
-import { statOf, type ZNode } from "../memory/node.ts";
+import type { ZNode } from "../memory/node.ts";
 import { CONTAINER_EPHEMERAL_OWNER, isSequential, isTtl } from "../zk/create_mode.ts";
 import { parentOf } from "../zk/path.ts";
 import { ErrorCode } from "../errors.ts";
@@ -83,29 +83,15 @@ function settle(stat: Stat, revision: bigint): Stat {
 
 type OpOutcome = { name?: string; stat?: Stat };
 
-// As memory_store's #apply: TTL modes are Unimplemented, as on a server without extended types.
+// As the memory store, with TTL modes Unimplemented, as on a server without extended types.
 function apply(txn: Txn, op: ZkOp | WriteRequest): OpOutcome {
-  switch (op.type) {
-    case "create": {
-      if (isTtl(op.mode)) throw new TxnFailure(ErrorCode.Unimplemented);
-      // Deeper than the key layout can express: refused like a path ZooKeeper cannot take.
-      if (depthOf(op.path) >= MAX_DEPTH) throw new TxnFailure(ErrorCode.BadArguments);
-      const name = txn.create(op.path, op.data, op.acl, op.mode, op.ttlMs);
-      return { name, stat: statOf(txn.read(name)!) };
-    }
-    case "delete":
-      txn.delete(op.path, op.version);
-      return {};
-    case "setData":
-      return { stat: statOf(txn.setData(op.path, op.data, op.version)) };
-    case "setAcl":
-      return { stat: statOf(txn.setAcl(op.path, op.acl, op.version)) };
-    case "check":
-      txn.check(op.path, op.version);
-      return {};
-    default:
-      throw new TxnFailure(ErrorCode.Unimplemented);
+  if (op.type === "multi") throw new TxnFailure(ErrorCode.Unimplemented);
+  if (op.type === "create") {
+    if (isTtl(op.mode)) throw new TxnFailure(ErrorCode.Unimplemented);
+    // Deeper than the key layout can express: refused like a path ZooKeeper cannot take.
+    if (depthOf(op.path) >= MAX_DEPTH) throw new TxnFailure(ErrorCode.BadArguments);
   }
+  return txn.apply(op);
 }
 
 /** Runs `request` for `sessionId` on `snapshot` at wall time `timeMs`. */

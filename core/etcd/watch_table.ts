@@ -1,9 +1,10 @@
 // One-shot watches armed by reads at an etcd revision. The trigger rules are memory/watch_table.ts's
 // (ZooKeeper's WatchManager); the difference is time: a watch armed by a read at revision R fires on
 // the first qualifying event after R, so events the stream delivers late (at or before R) pass it by.
-import { EventType, type WatchEvent } from "../zk/events.ts";
+import type { WatchEvent } from "../zk/events.ts";
+import { type WatchKind, watchKindsFiredBy } from "../memory/watch_table.ts";
 
-export type WatchKind = "data" | "child";
+export type { WatchKind };
 
 export class RevisionWatchTable {
   /** path -> session -> revision of the read that armed it. */
@@ -84,19 +85,7 @@ export class RevisionWatchTable {
       }
       if (sessions.size === 0) table.delete(event.path);
     };
-    switch (event.type) {
-      case EventType.NodeCreated:
-      case EventType.NodeDataChanged:
-        take(this.#data);
-        break;
-      case EventType.NodeDeleted:
-        take(this.#data);
-        take(this.#child);
-        break;
-      case EventType.NodeChildrenChanged:
-        take(this.#child);
-        break;
-    }
+    for (const kind of watchKindsFiredBy(event.type)) take(kind === "data" ? this.#data : this.#child);
     return fired;
   }
 }

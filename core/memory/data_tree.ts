@@ -13,7 +13,9 @@ import {
   ttlEphemeralOwner,
 } from "../zk/create_mode.ts";
 import { childPath, nameOf, parentOf, pathProblem } from "../zk/path.ts";
-import { cloneNode, systemNode, type ZNode } from "./node.ts";
+import { cloneNode, statOf, systemNode, type ZNode } from "./node.ts";
+import type { Request, ZkOp } from "../api/requests.ts";
+import type { Stat } from "../zk/stat.ts";
 import { fixupAcl, permitted } from "./acl_rules.ts";
 import { Perms } from "../zk/acl.ts";
 
@@ -201,6 +203,29 @@ export class Txn {
     if (!node) fail(ErrorCode.NoNode);
     checkPerm(node, Perms.Read, this.#ctx.authIds);
     checkVersion(version, node.version);
+  }
+
+  /** Applies one write request or Multi op: the created name and/or the changed node's stat. */
+  apply(op: ZkOp | Exclude<Request, { type: "exists" | "getData" | "getChildren" | "getAcl" | "multi" }>): {
+    name?: string;
+    stat?: Stat;
+  } {
+    switch (op.type) {
+      case "create": {
+        const name = this.create(op.path, op.data, op.acl, op.mode, op.ttlMs);
+        return { name, stat: statOf(this.read(name)!) };
+      }
+      case "delete":
+        this.delete(op.path, op.version);
+        return {};
+      case "setData":
+        return { stat: statOf(this.setData(op.path, op.data, op.version)) };
+      case "setAcl":
+        return { stat: statOf(this.setAcl(op.path, op.acl, op.version)) };
+      case "check":
+        this.check(op.path, op.version);
+        return {};
+    }
   }
 
   /** The node as this transaction sees it. */

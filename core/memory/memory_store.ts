@@ -143,9 +143,10 @@ class MemoryStoreImpl implements MemoryStore {
     return out;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#sweepTimer?.cancel();
     this.#sweepTimer = undefined;
+    return Promise.resolve();
   }
 
   /** Ends a session in one transaction: its ephemerals are deleted, then its watches dropped. */
@@ -224,26 +225,13 @@ class MemoryStoreImpl implements MemoryStore {
   }
 
   #apply(txn: Txn, op: ZkOp | Request): Omit<StoreReply, "resultCode"> {
-    switch (op.type) {
-      case "create": {
-        if (isTtl(op.mode) && !this.#options.extendedTypesEnabled) throw new TxnFailure(ErrorCode.Unimplemented);
-        const name = txn.create(op.path, op.data, op.acl, op.mode, op.ttlMs);
-        if (op.mode === 4 || isTtl(op.mode)) this.#armSweep();
-        return { name, stat: statOf(txn.read(name)!) };
-      }
-      case "delete":
-        txn.delete(op.path, op.version);
-        return {};
-      case "setData":
-        return { stat: statOf(txn.setData(op.path, op.data, op.version)) };
-      case "setAcl":
-        return { stat: statOf(txn.setAcl(op.path, op.acl, op.version)) };
-      case "check":
-        txn.check(op.path, op.version);
-        return {};
-      default:
-        throw new TxnFailure(ErrorCode.Unimplemented);
+    if (op.type === "exists" || op.type === "getData" || op.type === "getChildren" || op.type === "getAcl" || op.type === "multi") {
+      throw new TxnFailure(ErrorCode.Unimplemented);
     }
+    if (op.type === "create" && isTtl(op.mode) && !this.#options.extendedTypesEnabled) throw new TxnFailure(ErrorCode.Unimplemented);
+    const outcome = txn.apply(op);
+    if (op.type === "create" && (op.mode === 4 || isTtl(op.mode))) this.#armSweep();
+    return outcome;
   }
 
   /** All ops or none; on failure, OK before the failing op, its code, RuntimeInconsistency after. */

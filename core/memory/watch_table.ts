@@ -3,6 +3,24 @@ import { EventType, type WatchEvent } from "../zk/events.ts";
 
 export type WatchKind = "data" | "child";
 
+/**
+ * Which watches an event consumes (ZooKeeper's DataTree): creation and data changes the data (and
+ * exists) watches, deletion both kinds, a child change the child watches.
+ */
+export function watchKindsFiredBy(type: EventType): readonly WatchKind[] {
+  switch (type) {
+    case EventType.NodeCreated:
+    case EventType.NodeDataChanged:
+      return ["data"];
+    case EventType.NodeDeleted:
+      return ["data", "child"];
+    case EventType.NodeChildrenChanged:
+      return ["child"];
+    default:
+      return [];
+  }
+}
+
 /** Armed watches by path, per session; a session holds at most one watch per path and kind. */
 export class WatchTable {
   readonly #data = new Map<string, Set<bigint>>();
@@ -37,19 +55,7 @@ export class WatchTable {
       table.delete(event.path);
       for (const s of sessions) fired.add(s);
     };
-    switch (event.type) {
-      case EventType.NodeCreated:
-      case EventType.NodeDataChanged:
-        take(this.#data);
-        break;
-      case EventType.NodeDeleted:
-        take(this.#data);
-        take(this.#child);
-        break;
-      case EventType.NodeChildrenChanged:
-        take(this.#child);
-        break;
-    }
+    for (const kind of watchKindsFiredBy(event.type)) take(kind === "data" ? this.#data : this.#child);
     return fired;
   }
 }

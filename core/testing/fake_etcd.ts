@@ -9,7 +9,6 @@ import type {
   LeaseKeepAliveResponse,
   RangeRequest,
   RangeResponse,
-  RequestOp,
   ResponseHeader,
   ResponseOp,
   TxnRequest,

@@ -81,6 +81,7 @@ function withAuthLever(api: EtcdApi): { api: EtcdApi; fail(): void } {
 export function etcdTarget(createApi: CreateEtcdApi, clock: Clock, hostPort: string | undefined): ConformanceTarget {
   return {
     name: "etcd",
+    // deno-lint-ignore require-await -- async so that a missing server rejects rather than throws
     async namespace(): Promise<Namespace> {
       if (!hostPort) {
         throw new Error("KMETA_ETCD is not set: give the host:port of an etcd 3.4+ (scripts/servers/start-etcd.sh starts one)");
@@ -116,13 +117,14 @@ export function etcdTarget(createApi: CreateEtcdApi, clock: Clock, hostPort: str
           // As with the memory store, return once the client has been told (its store sees the session key go).
           await waitFor(() => client.sessionId !== session || client.connectionState !== "CONNECTED", 15000, "the client to see its session expire");
         },
-        async cut(client) {
+        cut(client) {
           const { proxy } = entry(client);
           proxy.cut();
-          return () => proxy.restore();
+          return Promise.resolve(() => proxy.restore());
         },
-        async failAuth(client) {
+        failAuth(client) {
           entry(client).failAuth();
+          return Promise.resolve();
         },
         async dispose() {
           for (const [client, { proxy }] of clients) {

@@ -21,16 +21,18 @@ export function memoryTarget(connect: Connect, clock: Clock): ConformanceTarget 
           clients.push(client);
           return client;
         },
-        async expire(client) {
+        expire(client) {
           store.expireSession(client.sessionId);
+          return Promise.resolve();
         },
-        async cut(client) {
+        cut(client) {
           const id = client.sessionId;
           store.partition(id);
-          return async () => store.heal(id);
+          return Promise.resolve(() => Promise.resolve(store.heal(id)));
         },
-        async failAuth(client) {
+        failAuth(client) {
           store.failAuth(client.sessionId);
+          return Promise.resolve();
         },
         async dispose() {
           for (const c of clients) await c.close();
