@@ -38,6 +38,12 @@ export interface StoreSession {
   /** The session id (ZooKeeper session id, etcd lease id); 0n until connected. */
   readonly sessionId: bigint;
   /**
+   * How many requests the store carries in one round trip (etcd coalesces reads into one Txn).
+   * The client scales its in-flight window by it, so `maxInFlightRequests` bounds round trips to
+   * the store rather than requests. Absent means 1 (ZooKeeper: one frame per request).
+   */
+  readonly requestsPerRoundTrip?: number;
+  /**
    * Sends one request with absolute, validated paths; `watch` arms the request's one-shot watch.
    * Resolves with the store's result code; never rejects for ZooKeeper result codes (a lost link is
    * a ConnectionLoss reply). Replies to one session resolve in submission order.

@@ -120,7 +120,8 @@ class MetastoreClient implements KafkaMetastore {
     // after the first ConnectionLoss the rest of the batch is not sent at all (it could only fail, or
     // worse, apply on a new connection while reported as lost).
     const lostLink = (r: Response) => r.resultCode === ErrorCode.ConnectionLoss;
-    const results = await runWindowed(requests.length, this.#maxInFlight, (i) => this.#send(requests[i]!), lostLink);
+    const window = this.#maxInFlight * (this.#session.requestsPerRoundTrip ?? 1);
+    const results = await runWindowed(requests.length, window, (i) => this.#send(requests[i]!), lostLink);
     const lost = results.findIndex((r) => r !== undefined && lostLink(r));
     const now = this.#clock.now();
     return results.map((r, i) => {

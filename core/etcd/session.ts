@@ -87,6 +87,11 @@ export class EtcdSession implements StoreSession {
     void this.#start(ttlSeconds);
   }
 
+  /** Reads of one tick share a Txn: as many as fit beside the write marker. */
+  get requestsPerRoundTrip(): number {
+    return Math.max(1, Math.floor((this.#core.maxTxnOps - 1) / OPS_PER_PATH));
+  }
+
   get sessionId(): bigint {
     return this.#id;
   }
@@ -96,6 +101,8 @@ export class EtcdSession implements StoreSession {
     if (refused !== undefined) return Promise.resolve({ resultCode: refused });
     if (isRead(request)) {
       return new Promise((resolve) => {
+        // A group is read in one Txn: start another once this one would not fit.
+        if (this.#group && this.#group.length >= this.requestsPerRoundTrip) this.#group = undefined;
         if (!this.#group) {
           const group: ReadItem[] = [];
           this.#group = group;

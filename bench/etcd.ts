@@ -1,0 +1,87 @@
+// The etcd store next to the `etcd3` npm client and next to our ZooKeeper store, one etcd and one
+// ZooKeeper, one table of ratios.
+//
+//   npm run bench:etcd -- [N=10000] [REPS=3] [TOPICS=1000] [PARTITIONS=50] [CREATES=N]
+//   (etcd at $KMETA_ETCD, default 127.0.0.1:23790; ZooKeeper at $KMETA_ZK, default 127.0.0.1:21810)
+//
+// Every client is one long-lived Node process (bench/worker.ts); reps are interleaved and the table
+// shows medians. The fail-over tree (TOPICS x PARTITIONS partition states) is seeded once per store
+// per run with pipelined creates; smaller TOPICS/PARTITIONS make a quick run.
+import process from "node:process";
+import { fmt, ratio, Samples, startWorker, workerArgv } from "./common.ts";
+
+const N = Number(process.argv[2] ?? 10_000);
+const REPS = Number(process.argv[3] ?? 3);
+const TOPICS = Number(process.argv[4] ?? 1000);
+const PARTITIONS = Number(process.argv[5] ?? 50);
+const CREATES = Number(process.argv[6] ?? N);
+const ETCD = process.env.KMETA_ETCD ?? "127.0.0.1:23790";
+const ZK = process.env.KMETA_ZK ?? "127.0.0.1:21810";
+const stamp = Date.now().toString(36);
+
+const etcd3 = await startWorker("etcd3 1.1.2", workerArgv("node", "etcd3", `etcd://${ETCD}`));
+const etcd = await startWorker("ours, etcd store", workerArgv("node", "ours", `etcd://${ETCD}`), { KMETA_BENCH_PREFIX: `kmeta-bench-${stamp}/` });
+const zk = await startWorker("ours, zk store", workerArgv("node", "ours", `zk://${ZK}`));
+const roots = new Map([[etcd3, `/kmeta-bench-${stamp}`], [etcd, `/b`], [zk, `/kmeta-bench-${stamp}`]]);
+const root = (w: typeof etcd) => roots.get(w)!;
+
+const t0 = performance.now();
+for (const w of [etcd3, etcd, zk]) {
+  const r = await w.send({ cmd: "prepare", root: root(w), n: N });
+  console.error(`${w.label}: read set of ${N} created at ${fmt(r.opsPerSec)}/s`);
+}
+for (const w of [etcd, zk]) {
+  const r = await w.send({ cmd: "seed-failover", root: root(w), topics: TOPICS, partitions: PARTITIONS });
+  console.error(`${w.label}: fail-over tree (${TOPICS} x ${PARTITIONS}) seeded in ${fmt(r.ms)} ms (${fmt(r.opsPerSec)} creates/s)`);
+}
+console.error(`set-up ${fmt(performance.now() - t0)} ms`);
+
+const s = new Samples();
+type Step = [key: string, worker: typeof etcd, cmd: "get-10" | "get-batch" | "create" | "failover"];
+const steps: Step[] = [
+  ["get|etcd3", etcd3, "get-10"],
+  ["get|etcd", etcd, "get-batch"],
+  ["get|zk", zk, "get-batch"],
+  ["create|etcd", etcd, "create"],
+  ["create|zk", zk, "create"],
+  ["failover|etcd", etcd, "failover"],
+  ["failover|zk", zk, "failover"],
+];
+for (let rep = 0; rep < REPS; rep++) {
+  // Rotate the order within each pair/triple per rep so neither side always goes first.
+  const order = rep % 2 === 0 ? steps : [...steps].reverse();
+  for (const [key, w, cmd] of order) {
+    const r = await w.send({ cmd, root: root(w), n: cmd === "create" ? CREATES : N, tag: `${rep}`, keep: w === etcd });
+    s.add(`${key}|rate`, r.opsPerSec);
+    s.add(`${key}|ms`, r.ms);
+    console.error(`rep ${rep + 1}/${REPS} ${w.label} ${cmd}: ${fmt(r.ms)} ms${cmd === "failover" ? ` (${fmt(r.reads)} states)` : `, ${fmt(r.opsPerSec)} ops/s`}`);
+  }
+}
+for (const w of [etcd3, etcd, zk]) {
+  await w.send({ cmd: "cleanup", root: root(w) });
+  await w.send({ cmd: "close", root: "" });
+}
+
+const rate = (k: string) => s.median(`${k}|rate`);
+const ms = (k: string) => s.median(`${k}|ms`);
+const n = N.toLocaleString("en");
+const nc = CREATES.toLocaleString("en");
+const verdict = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? "met" : "missed");
+const r = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
+const getVsEtcd3 = r(rate("get|etcd"), rate("get|etcd3"));
+const getVsZk = r(rate("get|etcd"), rate("get|zk"));
+const createVsZk = r(rate("create|etcd"), rate("create|zk"));
+const failVsZk = r(ms("failover|etcd"), ms("failover|zk"));
+console.log(
+  [
+    `etcd ${ETCD}, ZooKeeper ${ZK}, Node ${process.versions.node}, N=${N}, creates ${CREATES}, fail-over ${TOPICS} topics x ${PARTITIONS} partitions, median of ${REPS} interleaved reps`,
+    "",
+    "| workload | etcd store (ours) | compared with | ratio | target |",
+    "|---|---|---|---|---|",
+    `| (a) getData ${n} (100 B), handleRequests (10 in flight) | ${fmt(rate("get|etcd"))} ops/s | etcd3 get, 10 in flight: ${fmt(rate("get|etcd3"))} ops/s | ${ratio(rate("get|etcd"), rate("get|etcd3"))} | ≥ 5× ${verdict(getVsEtcd3 === undefined ? undefined : getVsEtcd3 >= 5)} |`,
+    `| (a) same batch | ${fmt(rate("get|etcd"))} ops/s | zk store, same batch: ${fmt(rate("get|zk"))} ops/s | ${ratio(rate("get|etcd"), rate("get|zk"))} | ≥ 1.5× ${verdict(getVsZk === undefined ? undefined : getVsZk >= 1.5)} |`,
+    `| (b) create ${nc} (100 B) under one parent, all pipelined | ${fmt(rate("create|etcd"))} ops/s | zk store: ${fmt(rate("create|zk"))} ops/s | ${ratio(rate("create|etcd"), rate("create|zk"))} | ≥ 1.0× ${verdict(createVsZk === undefined ? undefined : createVsZk >= 1)} |`,
+    `| (c) fail-over read: ${TOPICS} partition lists + ${(TOPICS * PARTITIONS).toLocaleString("en")} states | ${fmt(ms("failover|etcd"))} ms | zk store: ${fmt(ms("failover|zk"))} ms | ${failVsZk === undefined ? "—" : `${failVsZk.toFixed(2)}× the time`} | ≤ 0.5× ${verdict(failVsZk === undefined ? undefined : failVsZk <= 0.5)} |`,
+  ].join("\n"),
+);
+process.exit(0);
