@@ -42,7 +42,8 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
   describe(`${rt.name}: ZooKeeper faults (real server on ${server.port})`, () => {
     after(() => server.dispose());
 
-    it("unreachable host: connect() rejects with OperationTimeout in ~1 s, leaves nothing running; a dead+live host list connects", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const unreachable = "unreachable host: OperationTimeout in ~1 s, nothing left running; a dead+live host list connects";
+    it(unreachable, { timeout: TEST_TIMEOUT_MS }, async () => {
       await server.start();
       const dead = proxyPort; // nothing listens there outside the proxy tests (checked next)
       await assertRefused(dead);
@@ -62,12 +63,13 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
       const report = JSON.parse(child.line) as { code?: number; ms?: number };
       assert.equal(report.code, ErrorCode.OperationTimeout, `child reported ${child.line}`);
       assert.ok(report.ms! < 1500, `child's connect() rejected after ${report.ms} ms`);
-      assert.ok(child.exitAfterLineMs < 1000, `child took ${child.exitAfterLineMs} ms to exit after connect() rejected`);
+      assert.ok(child.exitAfterLineMs < 1500, `child took ${child.exitAfterLineMs} ms to exit after connect() rejected`);
 
       // Hosts are shuffled per session, so a few rounds put the dead host first at least sometimes.
       for (let round = 0; round < 3; round++) {
         const t = Date.now();
-        const c = await rt.connect(`zk://127.0.0.1:${dead},127.0.0.1:${server.port}`, { sessionTimeoutMs: 4000, connectionTimeoutMs: 5000 });
+        const hosts = `127.0.0.1:${dead},127.0.0.1:${server.port}`;
+        const c = await rt.connect(`zk://${hosts}`, { sessionTimeoutMs: 4000, connectionTimeoutMs: 5000 });
         try {
           assert.ok(Date.now() - t < 3000, `round ${round}: connected after ${Date.now() - t} ms`);
           assertCode(await c.handleRequest({ type: "exists", path: "/" }), ErrorCode.Ok);
@@ -77,7 +79,9 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
       }
     });
 
-    it("restart within the session timeout: same session and ephemeral, pending requests get ConnectionLoss, armed watches fire once for changes made meanwhile", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const restart = "restart within the session timeout: same session and ephemeral, pending requests get ConnectionLoss, " +
+      "armed watches fire once for changes made meanwhile";
+    it(restart, { timeout: TEST_TIMEOUT_MS }, async () => {
       await server.start();
       await using scope = new Scope();
       const proxy = scope.add(await startProxy("127.0.0.1", server.port, { listenPort: proxyPort }));
@@ -91,7 +95,10 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
       const log = calls();
       a.registerZNodeChangeHandler({ path: "/s1/watched", handleDataChange: log.hit("data"), handleDeletion: log.hit("deleted") });
       a.registerZNodeChildChangeHandler({ path: "/s1/parent", handleChildChange: log.hit("child") });
-      await expectOk(a.handleRequests([{ type: "getData", path: "/s1/watched" }, { type: "getChildren", path: "/s1/parent", registerWatch: true }]));
+      await expectOk(a.handleRequests([
+        { type: "getData", path: "/s1/watched" },
+        { type: "getChildren", path: "/s1/parent", registerWatch: true },
+      ]));
       const session = a.sessionId;
 
       // Requests in flight when the server dies: the proxy swallows them first, so no reply can win
@@ -135,18 +142,30 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
       assert.equal(mine.stat?.ephemeralOwner, session);
     });
 
-    it("outage past the session timeout: SessionExpired handling, before/after handlers in order, a new session, old ephemerals gone, client usable", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const outage = "outage past the session timeout: SessionExpired handling, before/after handlers in order, " +
+      "a new session, old ephemerals gone, client usable";
+    it(outage, { timeout: TEST_TIMEOUT_MS }, async () => {
       await server.start();
       await using scope = new Scope();
       const proxy = scope.add(await startProxy("127.0.0.1", server.port, { listenPort: proxyPort }));
       const a = scope.add(await rt.connect(`zk://127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 3000 }));
       await expectOk(a.handleRequests([create("/s2"), create("/s2/eph", null, CreateMode.Ephemeral)]));
       const oldSession = a.sessionId;
-      const handlerLog: [string, bigint][] = [];
+      const handlerLog: string[] = [];
+      let sessionBefore: bigint | undefined;
+      let reRegistered: Promise<Response> | undefined;
       a.registerStateChangeHandler({
         name: "faults",
-        beforeInitializingSession: () => void handlerLog.push(["before", a.sessionId]),
-        afterInitializingSession: () => void handlerLog.push(["after", a.sessionId]),
+        beforeInitializingSession: () => {
+          handlerLog.push("before");
+          sessionBefore = a.sessionId;
+        },
+        // As Kafka re-registers its broker znode here: the new session may still be connecting
+        // (Kafka's reinitialize does not wait either), so the request waits for it.
+        afterInitializingSession: () => {
+          handlerLog.push("after");
+          reRegistered = a.handleRequest(create("/s2/eph", null, CreateMode.Ephemeral));
+        },
       });
 
       proxy.cut("reset");
@@ -175,23 +194,24 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
       // Queued on the old session before the reconnect tells it of the expiry.
       const across = a.handleRequest({ type: "getData", path: "/s2" });
       await waitFor(() => handlerLog.length === 2, 10_000, "re-initialisation");
-      assert.deepEqual(handlerLog.map(([what]) => what), ["before", "after"]);
-      assert.equal(handlerLog[0]![1], oldSession, "beforeInitializingSession runs on the expired session");
-      assert.notEqual(handlerLog[1]![1], oldSession, "afterInitializingSession runs on a new session");
+      assert.deepEqual(handlerLog, ["before", "after"]);
+      assert.equal(sessionBefore, oldSession, "beforeInitializingSession runs while the expired session is current");
       const acrossCode = (await across).resultCode;
       assert.ok(
         acrossCode === ErrorCode.SessionExpired || acrossCode === ErrorCode.ConnectionLoss,
         `a request queued on the expired session got ${codeName(acrossCode)}`,
       );
       await a.waitUntilConnected(10_000);
-      assert.notEqual(a.sessionId, oldSession);
-      assert.equal(a.sessionId, handlerLog[1]![1]);
-      assertCode(await a.handleRequest({ type: "exists", path: "/s2/eph" }), ErrorCode.NoNode, "the old ephemeral");
-      assertCode(await a.handleRequest(create("/s2/eph", null, CreateMode.Ephemeral)), ErrorCode.Ok, "create on the new session");
-      assert.equal((await b.handleRequest({ type: "exists", path: "/s2/eph" })).stat?.ephemeralOwner, a.sessionId);
+      assert.notEqual(a.sessionId, oldSession, "a new session");
+      const created = await within(reRegistered!, 10_000, "the create made by afterInitializingSession");
+      assertCode(created, ErrorCode.Ok, "create on the new session");
+      const now = await b.handleRequest({ type: "exists", path: "/s2/eph" });
+      assert.equal(now.stat?.ephemeralOwner, a.sessionId, "the ephemeral now belongs to the new session");
+      assertCode(await a.handleRequest({ type: "getData", path: "/s2" }), ErrorCode.Ok, "the client works on the new session");
     });
 
-    it("Kafka #29 with the server stopping: maxInFlight=2 batches see ConnectionLoss within 30 s, and only ConnectionLoss after it", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const kafka29 = "Kafka #29 with the server stopping: maxInFlight=2 batches see ConnectionLoss within 30 s, only ConnectionLoss after it";
+    it(kafka29, { timeout: TEST_TIMEOUT_MS }, async () => {
       await server.start();
       await using scope = new Scope();
       const a = scope.add(await rt.connect(direct, { sessionTimeoutMs: 8000, maxInFlightRequests: 2 }));
@@ -293,7 +313,8 @@ function runChild(rt: ZkFaultsRuntime, args: string[], ms: number): Promise<Chil
   // Node's test runner marks its children with this; a child that sees it reports as a test file.
   delete env.NODE_TEST_CONTEXT;
   const [command, ...lead] = rt.runScript;
-  const child = spawn(command!, [...lead, ...args], { cwd: fileURLToPath(new URL("../../", import.meta.url)), env, stdio: ["ignore", "pipe", "pipe"] });
+  const cwd = fileURLToPath(new URL("../../", import.meta.url));
+  const child = spawn(command!, [...lead, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   let lineAt: number | undefined;
@@ -305,7 +326,8 @@ function runChild(rt: ZkFaultsRuntime, args: string[], ms: number): Promise<Chil
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`The child (${rt.runScript.join(" ")} ${args.join(" ")}) was still running after ${ms} ms; output: ${stdout} ${stderr}`));
+      const what = `${rt.runScript.join(" ")} ${args.join(" ")}`;
+      reject(new Error(`The child (${what}) was still running after ${ms} ms; output: ${stdout} ${stderr}`));
     }, ms);
     child.once("error", (e) => {
       clearTimeout(timer);
