@@ -6,6 +6,7 @@ import { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./
 import { type ConnectString, parseConnectString } from "./connect_string.ts";
 import type { Store } from "./store.ts";
 import type { ZooKeeperConnectOptions } from "./zk/zk_store.ts";
+import type { TlsOptions } from "./transport.ts";
 import { ErrorCode, KeeperError } from "./errors.ts";
 
 /** Options of `connect()`. */
@@ -16,8 +17,27 @@ export interface ConnectOptions extends MetastoreOptions {
   memory?: Omit<MemoryStoreOptions, "clock">;
   /** zk:// only: credentials, TLS and limits the URL cannot carry. */
   zk?: ZooKeeperConnectOptions;
+  /** etcd:// and etcds:// only: transport, TLS and credentials the URL cannot carry. */
+  etcd?: EtcdConnectOptions;
   /** Receives exceptions thrown by registered handlers. */
   onHandlerError?: (error: unknown, handler: string) => void;
+}
+
+/** How connect() reaches an etcd cluster beyond its endpoints (README "etcd in production"). */
+export interface EtcdConnectOptions {
+  /** "grpc" (default): etcd's gRPC API over HTTP/2; "gateway": its JSON gateway over fetch. */
+  transport?: "grpc" | "gateway";
+  /**
+   * Use https for every endpoint (as `etcds://` does): `ca` trusts the cluster's CA (the system's
+   * when absent), `cert`/`key` answer etcd's --client-cert-auth. An untrusted server or a refused
+   * client certificate fails the session with AuthFailed, not with endless retries. gRPC only.
+   */
+  tls?: TlsOptions;
+  /** etcd user (etcd `auth enable`); a wrong password fails the session with AuthFailed. gRPC only. */
+  username?: string;
+  password?: string;
+  /** Bound on each etcd call, fail-over included (default 10 000): past it a write reports ConnectionLoss. */
+  requestTimeoutMs?: number;
 }
 
 /** Opens a network store for a parsed connection string; the client owns and closes it. */

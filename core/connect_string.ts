@@ -15,6 +15,8 @@ export interface ConnectString {
   hosts: HostPort[];
   /** Store path every client path lives under ("/" for none). */
   chroot: string;
+  /** `etcds://`: the etcd store over TLS (https endpoints). */
+  tls?: boolean;
 }
 
 const DEFAULT_PORTS: Record<StoreScheme, number> = { memory: 0, zk: 2181, etcd: 2379 };
@@ -24,14 +26,17 @@ function bad(url: string, why: string): never {
 }
 
 /**
- * Parses `zk://h1:2181,h2:2181/chroot`, `etcd://h1:2379/chroot` or `memory://[name][/chroot]`.
+ * Parses `zk://h1:2181,h2:2181/chroot`, `etcd://h1:2379/chroot` (`etcds://` for TLS) or
+ * `memory://[name][/chroot]`.
  * @throws {KeeperError} BadArguments for an unknown scheme, a bad port or an invalid chroot.
  */
 export function parseConnectString(url: string): ConnectString {
   const m = /^([a-z]+):\/\/([^/]*)(\/.*)?$/.exec(url);
   if (!m) bad(url, "expected scheme://hosts[/chroot]");
-  const scheme = m[1] as StoreScheme;
-  if (!(scheme in DEFAULT_PORTS)) bad(url, `unknown scheme "${m[1]}" (use memory://, zk:// or etcd://)`);
+  // etcds:// is etcd over TLS, as https is to http; the store is the same.
+  const tls = m[1] === "etcds";
+  const scheme = (tls ? "etcd" : m[1]) as StoreScheme;
+  if (!(scheme in DEFAULT_PORTS)) bad(url, `unknown scheme "${m[1]}" (use memory://, zk://, etcd:// or etcds://)`);
   const chroot = m[3] === undefined || m[3] === "/" ? "/" : m[3];
   try {
     validatePath(chroot);
@@ -48,5 +53,5 @@ export function parseConnectString(url: string): ConnectString {
     if (!(port > 0 && port < 65536)) bad(url, `bad port in "${entry}"`);
     return { host: hm[1]!.replace(/^\[|\]$/g, ""), port };
   });
-  return { scheme, hosts, chroot };
+  return tls ? { scheme, hosts, chroot, tls } : { scheme, hosts, chroot };
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian/Ubuntu machine to build and test this repo: the test servers
-# (ZooKeeper, etcd), kazoo for interop checks, a JRE, and the npm devDependencies (which
-# include the deno and bun binaries). Safe to run again: it only installs what is missing.
+# (ZooKeeper, etcd), kazoo for interop checks, a JRE, Chromium (tests/browser), and the npm
+# devDependencies (which include the deno and bun binaries). Safe to run again: it only installs what is missing.
 #
 #   scripts/install.sh        (as root, or as a user with sudo)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-packages=(zookeeper zookeeper-bin etcd-server etcd-client python3-kazoo default-jre-headless)
+packages=(zookeeper zookeeper-bin etcd-server etcd-client python3-kazoo default-jre-headless chromium)
 
 say() { echo "install: $*" >&2; }
 

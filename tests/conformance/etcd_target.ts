@@ -76,11 +76,17 @@ function withAuthLever(api: EtcdApi): { api: EtcdApi; fail(): void } {
 
 /**
  * etcd at `hostPort` ("127.0.0.1:2379"). When `hostPort` is undefined (KMETA_ETCD unset) every test
- * fails saying so: a missing server must not look like a pass.
+ * fails saying so: a missing server must not look like a pass. `options.name` tells transports
+ * apart in test names (default "etcd").
  */
-export function etcdTarget(createApi: CreateEtcdApi, clock: Clock, hostPort: string | undefined): ConformanceTarget {
+export function etcdTarget(
+  createApi: CreateEtcdApi,
+  clock: Clock,
+  hostPort: string | undefined,
+  options: { name?: string } = {},
+): ConformanceTarget {
   return {
-    name: "etcd",
+    name: options.name ?? "etcd",
     // deno-lint-ignore require-await -- async so that a missing server rejects rather than throws
     async namespace(): Promise<Namespace> {
       if (!hostPort) {

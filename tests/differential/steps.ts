@@ -34,7 +34,8 @@ const request: fc.Arbitrary<Request> = fc.oneof(
 );
 
 // Only reads that can arm a watch carry the flag, as the client sets it (Kafka's shouldWatch).
-const watchable = (r: Request) => r.type === "exists" || r.type === "getData" || r.type === "getChildren";
+const watchable = (r: Request) =>
+  r.type === "exists" || r.type === "getData" || (r.type === "getChildren" && r.registerWatch);
 export const step: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 12,

@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "../../runtimes/node/mod.ts";
-import { CreateMode, ErrorCode, type KafkaMetastore, OPEN_ACL_UNSAFE, type Request, type Response } from "../../core/mod.ts";
+import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, type Request, type Response } from "../../core/mod.ts";
 import { createGrpcEtcdApi } from "../../runtimes/common/etcd/grpc_api.ts";
 import { killHard, requireTools, runScript, stopAll, tempDir } from "../etcd/_servers.ts";
 
@@ -95,7 +95,7 @@ async function leaderKill(onLeader: boolean): Promise<void> {
   try {
     client.registerStateChangeHandler({ name: "t", beforeInitializingSession: () => void expiries++ });
     const sessionId = client.sessionId;
-    const mk = (path: string, mode: number = CreateMode.Persistent, data: Uint8Array | null = null): Request => ({ type: "create", path, data, acl: OPEN_ACL_UNSAFE, mode });
+    const mk = (path: string, mode: CreateMode = CreateMode.Persistent, data: Uint8Array | null = null): Request => ({ type: "create", path, data, acl: OPEN_ACL_UNSAFE, mode });
     for (const r of await client.handleRequests([mk(root), mk(`${root}/c`), mk(`${root}/m`), mk(`${root}/reg`), mk(`${root}/watched`), mk(`${root}/eph`, CreateMode.Ephemeral)])) {
       assert.equal(r.resultCode, ErrorCode.Ok);
     }

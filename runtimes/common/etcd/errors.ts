@@ -7,7 +7,33 @@ import { EtcdError } from "../../../core/errors.ts";
 export function toEtcdError(e: unknown): EtcdError {
   if (e instanceof EtcdError) return e;
   const err = ConnectError.from(e);
+  const tls = tlsFailure(err);
+  if (tls !== undefined) {
+    // Retrying cannot fix a certificate the other end refuses: report it as an authentication failure
+    // (the store's AuthFailed), not as a lost connection retried until the connect timeout.
+    return new EtcdError(GrpcCode.Unauthenticated, `TLS handshake failed (${tls}): ${err.rawMessage}`, { cause: e });
+  }
   return new EtcdError(lostConnection(err) ? GrpcCode.Unavailable : err.code, err.rawMessage, { cause: e });
+}
+
+// Node's codes for a server certificate it does not trust (X.509 verification) or a handshake the
+// server refused (OpenSSL alerts, e.g. etcd's --client-cert-auth without a client certificate).
+const TLS_VERIFY =
+  /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_|ERR_TLS_CERT_|HOSTNAME_MISMATCH|ERR_SSL_.*(CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|WRONG_VERSION_NUMBER))/;
+
+/** The Node error code when `err` is a TLS handshake failure, else undefined. */
+function tlsFailure(err: ConnectError): string | undefined {
+  for (let c: unknown = err.cause, depth = 0; c && depth < 5; depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === "string" && TLS_VERIFY.test(code)) return code;
+    c = (c as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** True when `e` (from toEtcdError) is a failed TLS handshake: nothing was sent, another endpoint may do. */
+export function handshakeFailed(e: EtcdError): boolean {
+  return e.grpcCode === GrpcCode.Unauthenticated && e.message.includes("TLS handshake failed");
 }
 
 /**

@@ -15,7 +15,8 @@ import {
   toTxn,
 } from "./convert.ts";
 import { type Endpoint, EndpointPool, type EtcdTlsOptions } from "./endpoints.ts";
-import { neverSent, toEtcdError } from "./errors.ts";
+import { handshakeFailed, neverSent, toEtcdError } from "./errors.ts";
+import { isStaleToken, TokenAuth } from "./auth.ts";
 import { KeepAliveChannel } from "./keepalive.ts";
 import { openWatchStream } from "./watch.ts";
 
@@ -25,6 +26,13 @@ export interface GrpcEtcdApiOptions {
   /** "http://127.0.0.1:2379", "https://etcd-1:2379" or "127.0.0.1:2379" (http, or https with `tls`). */
   endpoints: readonly string[];
   tls?: EtcdTlsOptions;
+  /**
+   * etcd user and password (etcd's `auth enable`): the client authenticates on first use and sends
+   * the token with every call, re-authenticating once when etcd says the token expired. A wrong
+   * password rejects calls with EtcdError InvalidArgument "authentication failed".
+   */
+  username?: string;
+  password?: string;
   /** Bound on every unary call and keep-alive round trip, failover included. Default 10 000. */
   requestTimeoutMs?: number;
   /**
@@ -64,6 +72,8 @@ export interface GrpcEtcdApi extends api.EtcdApi {
   compact(revision: bigint, physical?: boolean): Promise<void>;
   leaseTimeToLive(id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
   status(): Promise<StatusResponse>;
+  /** Auth.Authenticate: a token for `name` (the client manages its own token; this is for tools and tests). */
+  authenticate(name: string, password: string): Promise<{ header: api.ResponseHeader; token: string }>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -86,54 +96,79 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const pool = new EndpointPool(options);
-  const keepAlives = new KeepAliveChannel(pool, timeoutMs);
   const watches = new Set<api.WatchStream>();
   let closed = false;
 
-  /** Runs `call` on the current endpoint, failing over on Unavailable as `idempotent` allows. */
-  async function unary<T>(idempotent: boolean, call: (e: Endpoint, timeoutMs: number) => Promise<T>): Promise<T> {
+  /** Authenticate on the current endpoint, failing over like a read (it only issues a token). */
+  const authenticate = (name: string, password: string) =>
+    unary(true, (e, t) => e.auth.authenticate({ name, password }, { timeoutMs: t }), false);
+  const auth = new TokenAuth(
+    options.username !== undefined ? { username: options.username, password: options.password ?? "" } : undefined,
+    (name, password) => authenticate(name, password).then((r) => r.token),
+  );
+  const keepAlives = new KeepAliveChannel(pool, timeoutMs, auth);
+
+  /**
+   * Runs `call` on the current endpoint with the auth token, failing over on Unavailable as
+   * `idempotent` allows, and once with a new token when etcd refused the token as expired (the
+   * refused call was not executed, so even a write is safe to send again).
+   */
+  async function unary<T>(
+    idempotent: boolean,
+    call: (e: Endpoint, timeoutMs: number, headers: Record<string, string> | undefined) => Promise<T>,
+    withToken = true,
+  ): Promise<T> {
     const deadline = performance.now() + timeoutMs;
-    for (let attempt = 1;; attempt++) {
+    let reauthenticated = false;
+    for (let attempt = 1;;) {
       if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed");
+      const token = withToken ? await auth.token() : "";
       const endpoint = pool.current();
       try {
         // Connect turns the timeout into grpc-timeout for etcd and a local timer: DeadlineExceeded.
-        return await call(endpoint, Math.max(1, Math.round(deadline - performance.now())));
+        return await call(endpoint, Math.max(1, Math.round(deadline - performance.now())), TokenAuth.headers(token));
       } catch (e) {
         if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed", { cause: e });
         const err = toEtcdError(e);
-        if (err.grpcCode !== GrpcCode.Unavailable) throw err;
+        if (auth.enabled && !reauthenticated && isStaleToken(err)) {
+          reauthenticated = true;
+          auth.refused(token);
+          continue;
+        }
+        // A TLS handshake that failed (an untrusted server certificate...) sent nothing either.
+        const unsent = neverSent(err) || handshakeFailed(err);
+        if (err.grpcCode !== GrpcCode.Unavailable && !handshakeFailed(err)) throw err;
         pool.failed(endpoint);
-        if (attempt >= pool.size || !(idempotent || neverSent(err))) throw err;
+        if (++attempt > pool.size || !(idempotent || unsent)) throw err;
       }
     }
   }
 
   return {
-    range: (request) => unary(true, (e, t) => e.kv.range(toRange(request), { timeoutMs: t })).then(fromRange),
+    range: (request) => unary(true, (e, t, headers) => e.kv.range(toRange(request), { timeoutMs: t, headers })).then(fromRange),
     txn: async (request) => {
       const init = toTxn(request); // invalid compares reject here, before any I/O
-      return fromTxn(await unary(false, (e, t) => e.kv.txn(init, { timeoutMs: t })));
+      return fromTxn(await unary(false, (e, t, headers) => e.kv.txn(init, { timeoutMs: t, headers })));
     },
-    put: (request) => unary(false, (e, t) => e.kv.put(toPut(request), { timeoutMs: t })).then(fromPut),
+    put: (request) => unary(false, (e, t, headers) => e.kv.put(toPut(request), { timeoutMs: t, headers })).then(fromPut),
     deleteRange: (request) =>
-      unary(false, (e, t) => e.kv.deleteRange(toDeleteRange(request), { timeoutMs: t })).then(fromDeleteRange),
+      unary(false, (e, t, headers) => e.kv.deleteRange(toDeleteRange(request), { timeoutMs: t, headers })).then(fromDeleteRange),
     compact: async (revision, physical = false) => {
-      await unary(false, (e, t) => e.kv.compact({ revision, physical }, { timeoutMs: t }));
+      await unary(false, (e, t, headers) => e.kv.compact({ revision, physical }, { timeoutMs: t, headers }));
     },
     leaseGrant: (ttlSeconds, id) =>
-      unary(false, (e, t) => e.lease.leaseGrant({ TTL: ttlSeconds, ID: id }, { timeoutMs: t })).then((r) => {
+      unary(false, (e, t, headers) => e.lease.leaseGrant({ TTL: ttlSeconds, ID: id }, { timeoutMs: t, headers })).then((r) => {
         // etcd 3.4 reports some grant failures in `error` rather than as a status.
         if (r.error) throw new EtcdError(GrpcCode.Unknown, r.error);
         return { header: fromHeader(r.header), id: r.ID, ttl: r.TTL };
       }),
     leaseRevoke: async (id) => {
       // Not retried after an unknown outcome: a second revoke would report a misleading NotFound.
-      await unary(false, (e, t) => e.lease.leaseRevoke({ ID: id }, { timeoutMs: t }));
+      await unary(false, (e, t, headers) => e.lease.leaseRevoke({ ID: id }, { timeoutMs: t, headers }));
     },
     leaseKeepAlive: (id) => keepAlives.keepAlive(id),
     leaseTimeToLive: (id, keys = false) =>
-      unary(true, (e, t) => e.lease.leaseTimeToLive({ ID: id, keys }, { timeoutMs: t })).then((r) => ({
+      unary(true, (e, t, headers) => e.lease.leaseTimeToLive({ ID: id, keys }, { timeoutMs: t, headers })).then((r) => ({
         header: fromHeader(r.header),
         id: r.ID,
         ttl: r.TTL,
@@ -141,7 +176,7 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
         keys: r.keys,
       })),
     status: () =>
-      unary(true, (e, t) => e.maintenance.status({}, { timeoutMs: t })).then((r) => ({
+      unary(true, (e, t, headers) => e.maintenance.status({}, { timeoutMs: t, headers })).then((r) => ({
         header: fromHeader(r.header),
         version: r.version,
         dbSize: r.dbSize,
@@ -149,9 +184,11 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
         raftIndex: r.raftIndex,
         raftTerm: r.raftTerm,
       })),
+    authenticate: (name, password) =>
+      authenticate(name, password).then((r) => ({ header: fromHeader(r.header), token: r.token })),
     watch: () => {
       if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed");
-      const stream = openWatchStream(pool, (s) => watches.delete(s));
+      const stream = openWatchStream(pool, (s) => watches.delete(s), auth);
       watches.add(stream);
       return stream;
     },

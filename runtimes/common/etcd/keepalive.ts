@@ -8,6 +8,7 @@ import { PushQueue } from "./_queue.ts";
 import { fromHeader } from "./convert.ts";
 import type { EndpointPool } from "./endpoints.ts";
 import { toEtcdError } from "./errors.ts";
+import { isStaleToken, TokenAuth } from "./auth.ts";
 
 interface Waiter {
   resolve(response: api.LeaseKeepAliveResponse): void;
@@ -16,6 +17,8 @@ interface Waiter {
 
 interface KeepAliveStream {
   requests: PushQueue<{ ID: bigint }>;
+  /** The auth token the stream opened with ("" for none). */
+  token?: string;
   abort: AbortController;
   waiters: Map<bigint, Waiter[]>;
   /** Why we aborted it ourselves; reported to waiters instead of Connect's "canceled". */
@@ -25,12 +28,14 @@ interface KeepAliveStream {
 export class KeepAliveChannel {
   readonly #pool: EndpointPool;
   readonly #timeoutMs: number;
+  readonly #auth: TokenAuth | undefined;
   #stream: KeepAliveStream | undefined;
   #closed = false;
 
-  constructor(pool: EndpointPool, timeoutMs: number) {
+  constructor(pool: EndpointPool, timeoutMs: number, auth?: TokenAuth) {
     this.#pool = pool;
     this.#timeoutMs = timeoutMs;
+    this.#auth = auth;
   }
 
   /**
@@ -40,13 +45,19 @@ export class KeepAliveChannel {
    */
   async keepAlive(id: bigint): Promise<api.LeaseKeepAliveResponse> {
     const deadline = performance.now() + this.#timeoutMs;
-    for (let attempt = 1;; attempt++) {
+    let reauthenticated = false;
+    for (let attempt = 1;;) {
       if (this.#closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed");
       try {
         return await this.#once(id, Math.max(1, deadline - performance.now()));
       } catch (e) {
         const err = toEtcdError(e);
-        if (err.grpcCode !== GrpcCode.Unavailable || attempt >= this.#pool.size) throw err;
+        // etcd 3.4 does not check tokens on keep-alives; later versions may: one retry with a new token.
+        if (this.#auth?.enabled && !reauthenticated && isStaleToken(err)) {
+          reauthenticated = true;
+          continue;
+        }
+        if (err.grpcCode !== GrpcCode.Unavailable || ++attempt > this.#pool.size) throw err;
       }
     }
   }
@@ -92,7 +103,11 @@ export class KeepAliveChannel {
     const s: KeepAliveStream = { requests: new PushQueue(), abort: new AbortController(), waiters: new Map() };
     const pump = async (): Promise<EtcdError> => {
       try {
-        for await (const r of endpoint.lease.leaseKeepAlive(s.requests, { signal: s.abort.signal })) {
+        // The token rides in the stream's headers, so it is known before the stream opens.
+        s.token = this.#auth ? await this.#auth.token() : "";
+        if (s.abort.signal.aborted) return s.reason ?? new EtcdError(GrpcCode.Cancelled, "Lease keep-alive stream closed");
+        const headers = TokenAuth.headers(s.token);
+        for await (const r of endpoint.lease.leaseKeepAlive(s.requests, { signal: s.abort.signal, headers })) {
           const list = s.waiters.get(r.ID);
           const waiter = list?.shift();
           if (list?.length === 0) s.waiters.delete(r.ID);
@@ -106,6 +121,7 @@ export class KeepAliveChannel {
     void pump().then((error) => {
       if (this.#stream === s) this.#stream = undefined;
       if (error.grpcCode === GrpcCode.Unavailable && !s.reason) this.#pool.failed(endpoint);
+      if (s.token !== undefined && isStaleToken(error)) this.#auth?.refused(s.token);
       this.#teardown(s, error);
     });
     return s;

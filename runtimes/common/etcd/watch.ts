@@ -6,15 +6,23 @@ import { EtcdError } from "../../../core/errors.ts";
 import { PushQueue } from "./_queue.ts";
 import { fromWatchResponse, toWatchCreate, type WatchRequestInit } from "./convert.ts";
 import type { EndpointPool } from "./endpoints.ts";
-import { neverSent, toEtcdError } from "./errors.ts";
+import { handshakeFailed, neverSent, toEtcdError } from "./errors.ts";
+import { TokenAuth } from "./auth.ts";
 
 /**
  * Opens a watch stream on the pool's current endpoint. Watch ids: etcd 3.4 honours a client-chosen
  * `watchId` on create (the store should always pick one); without one the server numbers watches
  * 0, 1, 2… per stream in the order of the creates.
  * @param onClose called once when the stream ends for any reason (the API forgets it then).
+ * @param auth the token goes in the stream's headers, so it is fetched before the stream opens. etcd
+ * checks it on each create and answers a stale one with a create response that is cancelled with
+ * "invalid auth token": that token is reported refused, and the caller's next stream gets a new one.
  */
-export function openWatchStream(pool: EndpointPool, onClose: (stream: api.WatchStream) => void): api.WatchStream {
+export function openWatchStream(
+  pool: EndpointPool,
+  onClose: (stream: api.WatchStream) => void,
+  auth?: TokenAuth,
+): api.WatchStream {
   const out = new PushQueue<api.WatchResponse>();
   const abort = new AbortController();
   // Every request since the stream opened, until the first response proves the server has it:
@@ -40,10 +48,18 @@ export function openWatchStream(pool: EndpointPool, onClose: (stream: api.WatchS
 
   const pump = async (): Promise<void> => {
     for (let attempt = 1;; attempt++) {
+      let token = "";
+      try {
+        token = auth ? await auth.token() : "";
+      } catch (e) {
+        return finish(toEtcdError(e));
+      }
+      if (closed) return;
       const endpoint = pool.current();
       try {
-        for await (const r of endpoint.watch.watch(requests, { signal: abort.signal })) {
+        for await (const r of endpoint.watch.watch(requests, { signal: abort.signal, headers: TokenAuth.headers(token) })) {
           unconfirmed = undefined;
+          if (r.canceled && /invalid auth token/.test(r.cancelReason)) auth?.refused(token);
           out.push(fromWatchResponse(r));
         }
         // etcd never ends a watch stream by itself; treat a clean end like a lost connection.
@@ -52,7 +68,7 @@ export function openWatchStream(pool: EndpointPool, onClose: (stream: api.WatchS
         if (closed) return;
         const err = toEtcdError(e);
         if (err.grpcCode === GrpcCode.Unavailable) pool.failed(endpoint);
-        if (unconfirmed !== undefined && neverSent(err) && attempt < pool.size) {
+        if (unconfirmed !== undefined && (neverSent(err) || handshakeFailed(err)) && attempt < pool.size) {
           requests = new PushQueue();
           for (const r of unconfirmed) requests.push(r);
           continue;

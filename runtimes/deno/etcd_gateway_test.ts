@@ -1,0 +1,4 @@
+// The fetch-only etcd gateway transport suite under Deno; needs KMETA_ETCD.
+import { gatewayApiSuite } from "../../tests/etcd/gateway_api_suite.ts";
+
+gatewayApiSuite();
