@@ -130,6 +130,25 @@ export interface WatchResponse {
   events: WatchEvent[];
 }
 
+/** Lease details from LeaseTimeToLive; `ttl` is -1 when the lease does not exist. */
+export interface LeaseTimeToLiveResponse {
+  header: ResponseHeader;
+  id: bigint;
+  ttl: bigint;
+  grantedTtl: bigint;
+  keys: Uint8Array[];
+}
+
+/** A member's status (Maintenance.Status). */
+export interface StatusResponse {
+  header: ResponseHeader;
+  version: string;
+  dbSize: bigint;
+  leader: bigint;
+  raftIndex: bigint;
+  raftTerm: bigint;
+}
+
 /** One multiplexed watch stream. */
 export interface WatchStream {
   create(request: WatchCreateRequest): void;

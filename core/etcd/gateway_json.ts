@@ -4,6 +4,7 @@
 // base64, every default value is omitted (a failed txn has no `succeeded`, a PUT event no `type`,
 // the first watch no `watch_id`), enums are names. Requests accept proto names, int64 as strings.
 // Pure: no fetch, no TextEncoder/atob (QuickJS has neither); the driver is runtimes/common/etcd/gateway_api.ts.
+import type { LeaseTimeToLiveResponse, StatusResponse } from "./api.ts";
 import type * as api from "./api.ts";
 import { GrpcCode } from "./api.ts";
 import { EtcdError } from "../errors.ts";
@@ -265,15 +266,6 @@ export function decodeKeepAlive(v: unknown): api.LeaseKeepAliveResponse {
   return { header: decodeHeader(r.header), id: int64(r.ID), ttl: int64(r.TTL) };
 }
 
-/** Lease details; `ttl` is -1 when the lease does not exist. */
-export interface LeaseTimeToLiveResponse {
-  header: api.ResponseHeader;
-  id: bigint;
-  ttl: bigint;
-  grantedTtl: bigint;
-  keys: Uint8Array[];
-}
-
 export function decodeLeaseTimeToLive(v: unknown): LeaseTimeToLiveResponse {
   const r = obj(v);
   return {
@@ -283,15 +275,6 @@ export function decodeLeaseTimeToLive(v: unknown): LeaseTimeToLiveResponse {
     grantedTtl: int64(r.grantedTTL),
     keys: array(r.keys).map(bytes),
   };
-}
-
-export interface StatusResponse {
-  header: api.ResponseHeader;
-  version: string;
-  dbSize: bigint;
-  leader: bigint;
-  raftIndex: bigint;
-  raftTerm: bigint;
 }
 
 /** Status is the exception to snake_case (its proto sets json_name); both spellings are read. */
@@ -470,3 +453,5 @@ export function createJsonObjectSplitter(maxObjectChars: number = 64 * 1024 * 10
     },
   };
 }
+
+export type { LeaseTimeToLiveResponse, StatusResponse };

@@ -1,5 +1,6 @@
 // EtcdApi over etcd's gRPC API (HTTP/2: h2c for http://, TLS for https://) with Connect's Node
 // transport, whose node:http2 client also runs on Deno and Bun.
+import type { LeaseTimeToLiveResponse, StatusResponse } from "../../../core/etcd/api.ts";
 import type * as api from "../../../core/etcd/api.ts";
 import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
@@ -44,24 +45,6 @@ export interface GrpcEtcdApiOptions {
   pingIntervalMs?: number;
   /** How long a PING may go unanswered before the connection counts as dead. Default 10 000. */
   pingTimeoutMs?: number;
-}
-
-/** Lease details from LeaseTimeToLive; `ttl` is -1 when the lease does not exist. */
-export interface LeaseTimeToLiveResponse {
-  header: api.ResponseHeader;
-  id: bigint;
-  ttl: bigint;
-  grantedTtl: bigint;
-  keys: Uint8Array[];
-}
-
-export interface StatusResponse {
-  header: api.ResponseHeader;
-  version: string;
-  dbSize: bigint;
-  leader: bigint;
-  raftIndex: bigint;
-  raftTerm: bigint;
 }
 
 /** EtcdApi plus the calls tools and tests want (put/delete outside a txn, compaction, status). */
@@ -203,3 +186,5 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
     },
   };
 }
+
+export type { LeaseTimeToLiveResponse, StatusResponse };
