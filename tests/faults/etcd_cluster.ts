@@ -1,42 +1,82 @@
-// Fault test F-etcd-leader (reliability.md §7.2, checks C1, C2, C4, C5, C6): a client connected to
-// all three members of a loopback etcd 3.4 cluster runs a mixed load (creates, setData, getData,
-// multi, an armed watch, an ephemeral) while the leader is killed with SIGKILL. The cluster is this
-// file's own (scripts/servers/start-etcd-cluster.sh, client ports 23891-23893, peers 23894-23896).
-//
-//   node --import tsx --test tests/faults/etcd_cluster_test.ts
-//
-// Two cases: the leader is the member the client talks to (its connection dies: fail-over), and
-// the leader is another member (the client's member loses its leader: an election under its feet).
-import { after, before, describe, it } from "node:test";
+/**
+ * Fault test F-etcd-leader (reliability.md §7.2, checks C1, C2, C4, C5, C6): a client connected to
+ * all three members of a loopback etcd 3.4 cluster runs a mixed load (creates, setData, getData,
+ * multi, an armed watch, an ephemeral) while the leader is killed with SIGKILL. Written once; each
+ * runtime's `etcd_cluster_test.ts` passes its own `connect` and the cluster's ports, which must be
+ * that runtime's alone (scripts/servers/start-etcd-cluster.sh, via ETCD_CLIENT_PORTS/ETCD_PEER_PORTS).
+ *
+ * Two cases: the leader is the member the client talks to (its connection dies: fail-over), and
+ * the leader is another member (the client's member loses its leader: an election under its feet).
+ * @module
+ */
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "../../runtimes/node/mod.ts";
-import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, type Request, type Response } from "../../core/mod.ts";
+import { rmSync } from "node:fs";
+import { type ConnectOptions, CreateMode, ErrorCode, type KafkaMetastore, OPEN_ACL_UNSAFE, type Request, type Response } from "../../core/mod.ts";
 import { createGrpcEtcdApi } from "../../runtimes/common/etcd/grpc_api.ts";
-import { killHard, requireTools, runScript, stopAll, tempDir } from "../etcd/_servers.ts";
+import { killHard, requireTools, runScript, tempDir } from "../etcd/_servers.ts";
 
-const CLIENT_PORTS = [23891, 23892, 23893];
+/** What a runtime hands the suite. */
+export interface EtcdClusterRuntime {
+  name: string;
+  connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>;
+  /** The three members' client and peer ports; this runtime's alone. */
+  ports: { client: readonly [number, number, number]; peer: readonly [number, number, number] };
+}
+
+/** Each case takes about 10 s (plus a restart); a hang fails instead of stalling the run. */
+const TEST_TIMEOUT_MS = 55_000;
 const REQUEST_TIMEOUT_MS = 3000;
 const SESSION_TIMEOUT_MS = 12_000;
 const RECOVERY_MS = 5000;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-let base = "";
-let pids: number[] = [];
+/** This runtime's cluster: its temp dir, ports and the members' current pids. */
+interface Cluster {
+  readonly clientPorts: readonly number[];
+  pids: number[];
+  /** Starts the members that are not running (all of them the first time); resolves when all are healthy. */
+  start(): Promise<void>;
+  /** Stops every member and removes the temp dir; safe to call when nothing was started. */
+  stop(): Promise<void>;
+}
 
-async function startCluster(): Promise<void> {
-  const out = await runScript("start-etcd-cluster.sh", [base]);
-  pids = out.trim().split("\n").map(Number);
-  assert.equal(pids.length, 3, `expected 3 pids, got ${out}`);
+function cluster(rt: EtcdClusterRuntime): Cluster {
+  let base = "";
+  const env = { ETCD_CLIENT_PORTS: rt.ports.client.join(" "), ETCD_PEER_PORTS: rt.ports.peer.join(" ") };
+  const c: Cluster = {
+    clientPorts: rt.ports.client,
+    pids: [],
+    async start() {
+      if (!base) {
+        requireTools("etcd");
+        base = tempDir(`etcd-cluster-${rt.name}`);
+      }
+      const out = await runScript("start-etcd-cluster.sh", [base], env);
+      c.pids = out.trim().split("\n").map(Number);
+      assert.equal(c.pids.length, 3, `expected 3 pids, got ${out}`);
+    },
+    async stop() {
+      if (!base) return;
+      // All members at once, SIGKILL after 1 s (the data is thrown away): a member can take ~5 s to
+      // exit on SIGTERM (its leader transfer waits for peers that are stopping too), more than
+      // Bun's 5 s hook timeout, which ignores `{ timeout }` on hooks.
+      await Promise.all([1, 2, 3].map((i) => runScript("stop.sh", [`${base}/n${i}`], { STOP_TIMEOUT: "1" }).catch(() => {})));
+      rmSync(base, { recursive: true, force: true });
+      base = "";
+    },
+  };
+  return c;
 }
 
 /** Index (0..2) of the current leader, asked of every live member until they agree on one. */
-async function leaderIndex(): Promise<number> {
+async function leaderIndex(cluster: Cluster): Promise<number> {
   const deadline = performance.now() + 15_000;
   while (performance.now() < deadline) {
     const ids: bigint[] = [];
     let leader = 0n;
-    for (const port of CLIENT_PORTS) {
+    for (const port of cluster.clientPorts) {
       const api = createGrpcEtcdApi({ endpoints: [`http://127.0.0.1:${port}`], requestTimeoutMs: 1000 });
       try {
         const s = await api.status();
@@ -78,11 +118,12 @@ async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number, wha
  * Kills the leader under a loaded client and checks the outcome. `onLeader`: order the client's
  * endpoints so that it talks to the leader (true) or to a follower (false).
  */
-async function leaderKill(onLeader: boolean): Promise<void> {
-  const leader = await leaderIndex();
+async function leaderKill(rt: EtcdClusterRuntime, cluster: Cluster, onLeader: boolean): Promise<void> {
+  const connect = rt.connect;
+  const leader = await leaderIndex(cluster);
   const others = [0, 1, 2].filter((i) => i !== leader);
   const order = onLeader ? [leader, ...others] : [...others, leader];
-  const hosts = (idx: number[]) => idx.map((i) => `127.0.0.1:${CLIENT_PORTS[i]}`).join(",");
+  const hosts = (idx: number[]) => idx.map((i) => `127.0.0.1:${cluster.clientPorts[i]}`).join(",");
   const options = { sessionTimeoutMs: SESSION_TIMEOUT_MS, connectionTimeoutMs: 10_000, etcd: { requestTimeoutMs: REQUEST_TIMEOUT_MS } };
   const client = await connect(`etcd://${hosts(order)}`, options);
   // The observer changes the watched node during the outage, through a member that survives.
@@ -130,7 +171,7 @@ async function leaderKill(onLeader: boolean): Promise<void> {
 
     await sleep(1000);
     const killedAt = performance.now();
-    killHard(pids[leader]!);
+    killHard(cluster.pids[leader]!);
     // The watched node changes while the cluster elects a new leader (the observer retries until it lands).
     const changeAt = performance.now();
     for (;;) {
@@ -153,7 +194,7 @@ async function leaderKill(onLeader: boolean): Promise<void> {
     const summary = `${ops.length} ops, ${failed.length} failed (${[...new Set(failed.map((o) => o.code))]}), ` +
       `first write OK ${firstOk ? Math.round(firstOk.end - killedAt) : "never"} ms after the kill, ` +
       `slowest op ${Math.round(Math.max(...ops.map((o) => o.end - o.start)))} ms, states ${states.join(">")}`;
-    console.log(`[leader kill, client on ${onLeader ? "the leader" : "a follower"}] ${summary}`);
+    console.log(`[${rt.name}: leader kill, client on ${onLeader ? "the leader" : "a follower"}] ${summary}`);
 
     // C5: failures are typed (ConnectionLoss: outcome unknown) and come within the request timeout + 1 s.
     for (const o of failed) assert.equal(o.code, ErrorCode.ConnectionLoss, `${o.kind} failed with ${o.code}: ${summary}`);
@@ -193,26 +234,34 @@ async function leaderKill(onLeader: boolean): Promise<void> {
     await client.close();
     await observer.close();
     // Bring the killed member back for the next case.
-    await startCluster();
+    await cluster.start();
   }
 }
 
-describe("etcd cluster: leader killed under load", { timeout: 120_000 }, () => {
-  before(async () => {
-    requireTools("etcd");
-    base = tempDir("etcd-cluster");
-    await startCluster();
-  });
+/** Registers the kill-leader cases for one runtime, against a cluster on `rt.ports` that the suite starts and stops. */
+export function runEtcdClusterFaults(rt: EtcdClusterRuntime): void {
+  const c = cluster(rt);
+  let started = false;
+  // Started inside the first case rather than in a before hook, so it runs under the case's timeout
+  // (Bun's hooks have a 5 s default); every case restarts the member it killed in its finally.
+  const ready = async () => {
+    if (!started) {
+      started = true;
+      await c.start();
+    }
+  };
 
-  after(async () => {
-    if (base) await stopAll([1, 2, 3].map((i) => `${base}/n${i}`), base);
-  });
+  describe(`${rt.name}: etcd cluster (client ports ${rt.ports.client.join(",")}): leader killed under load`, () => {
+    after(() => c.stop(), { timeout: 30_000 });
 
-  it("client on the leader: fails over, no acknowledged write lost, watch once, session kept", { timeout: 55_000 }, async () => {
-    await leaderKill(true);
-  });
+    it("client on the leader: fails over, no acknowledged write lost, watch once, session kept", { timeout: TEST_TIMEOUT_MS }, async () => {
+      await ready();
+      await leaderKill(rt, c, true);
+    });
 
-  it("client on a follower: rides out the election the same way", { timeout: 55_000 }, async () => {
-    await leaderKill(false);
+    it("client on a follower: rides out the election the same way", { timeout: TEST_TIMEOUT_MS }, async () => {
+      await ready();
+      await leaderKill(rt, c, false);
+    });
   });
-});
+}
