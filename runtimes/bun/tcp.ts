@@ -5,6 +5,7 @@
 import { isIP } from "node:net";
 import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial } from "../../core/transport.ts";
+import { connectionLoss, hostPort, joinChunks } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
@@ -12,7 +13,7 @@ import type { ByteChannel, Dial } from "../../core/transport.ts";
  * trusted, the handshake fails or `timeoutMs` passes first.
  */
 export const dial: Dial = (host, port, options = {}) => {
-  const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const where = hostPort(host, port);
   const tls = options.tls;
   return new Promise<ByteChannel>((resolve, reject) => {
     let socket: Bun.Socket | undefined;
@@ -107,11 +108,11 @@ function createChannel(where: string): BunChannel {
   };
   const flush = (): void => {
     if (queue.length === 0) return; // close() flushed already
-    const chunk = join(queue, queuedBytes);
+    const chunk = joinChunks(queue, queuedBytes);
     queue = [];
     queuedBytes = 0;
     // While Bun holds back bytes, later ticks append to the backlog to keep their order.
-    if (backlog) backlog = join([backlog, chunk], backlog.length + chunk.length);
+    if (backlog) backlog = joinChunks([backlog, chunk], backlog.length + chunk.length);
     else send(chunk);
   };
 
@@ -180,20 +181,3 @@ function createChannel(where: string): BunChannel {
   };
 }
 
-function join(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-/** Our own KeeperErrors pass through; anything else becomes ConnectionLoss with the cause kept. */
-function connectionLoss(e: unknown, context: string): KeeperError {
-  if (e instanceof KeeperError) return e;
-  const reason = e instanceof Error ? e.message : String(e);
-  return new KeeperError(ErrorCode.ConnectionLoss, `${context}: ${reason}`, { cause: e });
-}

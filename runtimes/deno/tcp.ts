@@ -1,6 +1,7 @@
 // ByteChannel and Dial on Deno's own sockets (Deno.connect / Deno.connectTls / Deno.startTls).
 import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial, TlsOptions } from "../../core/transport.ts";
+import { connectionLoss, hostPort, joinChunks } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
@@ -83,7 +84,7 @@ function createChannel(conn: Deno.Conn, where: string): ByteChannel {
   // The writer sends its chunks in order, each in full (Deno's conn.write may take only part).
   const flush = (): void => {
     if (queue.length === 0) return; // close() flushed already
-    const chunk = queue.length === 1 ? queue[0]! : concat(queue, queuedBytes);
+    const chunk = joinChunks(queue, queuedBytes);
     queue = [];
     queuedBytes = 0;
     lastWrite = writer.write(chunk).catch(fail);
@@ -119,16 +120,6 @@ function createChannel(conn: Deno.Conn, where: string): ByteChannel {
   };
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /** Closes a Deno resource that may already be closed (Deno throws BadResource then). */
 function safeClose(conn: Deno.Conn | undefined): void {
   try {
@@ -138,13 +129,3 @@ function safeClose(conn: Deno.Conn | undefined): void {
   }
 }
 
-function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** Our own KeeperErrors pass through; anything else becomes ConnectionLoss with the cause kept. */
-function connectionLoss(e: unknown, context: string): KeeperError {
-  if (e instanceof KeeperError) return e;
-  const reason = e instanceof Error ? e.message : String(e);
-  return new KeeperError(ErrorCode.ConnectionLoss, `${context}: ${reason}`, { cause: e });
-}

@@ -3,6 +3,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial, TlsOptions } from "../../core/transport.ts";
+import { connectionLoss, hostPort } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
@@ -84,13 +85,3 @@ function socketChannel(socket: net.Socket, where: string): ByteChannel {
   };
 }
 
-function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** Our own KeeperErrors pass through; anything else becomes ConnectionLoss with the cause kept. */
-function connectionLoss(e: unknown, context: string): KeeperError {
-  if (e instanceof KeeperError) return e;
-  const reason = e instanceof Error ? e.message : String(e);
-  return new KeeperError(ErrorCode.ConnectionLoss, `${context}: ${reason}`, { cause: e });
-}
