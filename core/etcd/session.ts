@@ -54,6 +54,8 @@ type ReadRequest = Extract<Request, { type: "exists" | "getData" | "getChildren"
 interface ReadItem {
   request: ReadRequest;
   watch: boolean;
+  /** Connect attempts that had failed when it was submitted. */
+  attempt: number;
   resolve(reply: StoreReply): void;
 }
 
@@ -73,8 +75,15 @@ export class EtcdSession implements StoreSession {
   #lastAliveAt = 0;
   #tail: Promise<void> = Promise.resolve();
   #group: ReadItem[] | undefined;
+  /** Resolves when requests may go (or be refused), and when a connect attempt fails. */
   #usable!: Promise<void>;
   #markUsable!: () => void;
+  /**
+   * Connect attempts that failed so far. A request queued while connecting fails with ConnectionLoss
+   * when the attempt under way fails, as packets queued on a connecting ZooKeeper client do, so it
+   * is answered within about one request timeout even while etcd stays unreachable.
+   */
+  #failedAttempts = 0;
   #ended: (() => void) | undefined;
   /** Ephemerals this session created (some may be gone since): close() deletes them as ZooKeeper does. */
   readonly #ephemerals = new Set<string>();
@@ -99,10 +108,12 @@ export class EtcdSession implements StoreSession {
   submit(request: Request, watch: boolean): Promise<StoreReply> {
     const refused = this.#refusal();
     if (refused !== undefined) return Promise.resolve({ resultCode: refused });
+    const attempt = this.#failedAttempts;
     if (isRead(request)) {
       return new Promise((resolve) => {
-        // A group is read in one Txn: start another once this one would not fit.
-        if (this.#group && this.#group.length >= this.requestsPerRoundTrip) this.#group = undefined;
+        // A group is read in one Txn: start another once this one would not fit, or when a connect
+        // attempt failed since it started (its requests fail with that attempt, later ones wait).
+        if (this.#group && (this.#group.length >= this.requestsPerRoundTrip || this.#group[0]!.attempt !== attempt)) this.#group = undefined;
         if (!this.#group) {
           const group: ReadItem[] = [];
           this.#group = group;
@@ -111,11 +122,11 @@ export class EtcdSession implements StoreSession {
             return this.#runReads(group);
           });
         }
-        this.#group.push({ request, watch, resolve });
+        this.#group.push({ request, watch, attempt, resolve });
       });
     }
     this.#group = undefined;
-    const reply = this.#tail.then(() => this.#runWrite(request as WriteRequest));
+    const reply = this.#tail.then(() => this.#runWrite(request as WriteRequest, attempt));
     this.#tail = reply.then(() => {});
     return reply;
   }
@@ -167,7 +178,7 @@ export class EtcdSession implements StoreSession {
         const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, false])));
         const owned = chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id);
         if (owned.length === 0) continue;
-        await this.#runWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) });
+        await this.#runWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) }, this.#failedAttempts);
       } catch {
         return;
       }
@@ -235,9 +246,28 @@ export class EtcdSession implements StoreSession {
         const failure = classify(e);
         if (failure === "auth") return this.#failAuth();
         if (failure === "expired") return this.#expire();
+        this.#attemptFailed();
         await new Promise<void>((resolve) => clock.setTimer(GRANT_RETRY_MS, resolve));
       }
     }
+  }
+
+  /** Releases the requests queued during the attempt that just failed; later ones wait for the next. */
+  #attemptFailed(): void {
+    this.#failedAttempts++;
+    const release = this.#markUsable;
+    this.#usable = new Promise((resolve) => (this.#markUsable = resolve));
+    release();
+  }
+
+  /**
+   * Waits until requests may go, or until the connect attempt under way at `attempt` failed. Then
+   * the refusal for the session's state, ConnectionLoss while it is still connecting, or undefined.
+   */
+  async #admit(attempt: number): Promise<number | undefined> {
+    if (this.#state === "connecting" && attempt === this.#failedAttempts) await this.#usable;
+    if (this.#state === "connecting") return ErrorCode.ConnectionLoss;
+    return this.#state === "closing" ? undefined : this.#refusal();
   }
 
   #schedule(ms: number): void {
@@ -323,8 +353,7 @@ export class EtcdSession implements StoreSession {
   // --- reads ---
 
   async #runReads(items: ReadItem[]): Promise<void> {
-    await this.#usable;
-    const refused = this.#state === "closing" ? undefined : this.#refusal();
+    const refused = await this.#admit(items[0]!.attempt);
     if (refused !== undefined) {
       for (const item of items) item.resolve({ resultCode: refused });
       return;
@@ -364,9 +393,8 @@ export class EtcdSession implements StoreSession {
 
   // --- writes ---
 
-  async #runWrite(request: WriteRequest): Promise<StoreReply> {
-    await this.#usable;
-    const refused = this.#state === "closing" ? undefined : this.#refusal();
+  async #runWrite(request: WriteRequest, attempt: number): Promise<StoreReply> {
+    const refused = await this.#admit(attempt);
     if (refused !== undefined) return { resultCode: refused };
     if (request.type === "multi" && request.ops.length === 0) return { resultCode: 0, opResults: [] };
     const { api, keys, clock, maxTxnOps } = this.#core;

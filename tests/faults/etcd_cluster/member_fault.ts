@@ -1,0 +1,108 @@
+// One member fails under a loaded client while a quorum remains (reliability.md §7.2 F1/F8: checks
+// C1, C2, C4, C5, C6): killed with SIGKILL (a crash: the client fails over) or paused with SIGSTOP for
+// longer than the election timeout (its sockets stay open and answer nothing until SIGCONT).
+import assert from "node:assert/strict";
+import { ErrorCode, type KafkaMetastore } from "../../../core/mod.ts";
+import { sleep, waitFor } from "../../conformance/helpers.ts";
+import type { Cluster, EtcdClusterRuntime } from "./cluster.ts";
+import { checkAcknowledged, checkRecovery, checkTypedFailures, describeOps, firstWriteOkAfter, RECOVERY_MS } from "./checks.ts";
+import { clientOptions, createTree, Load, setOnce } from "./workload.ts";
+
+export const REQUEST_TIMEOUT_MS = 3000;
+/** At least 10 s (C4), and longer than a pause plus a keep-alive interval. */
+const SESSION_TIMEOUT_MS = 12_000;
+
+export interface MemberFault {
+  /** The member that fails: the leader, or a follower. */
+  target: "leader" | "follower";
+  /** The client's first endpoint is that member (true), or the others come first. */
+  clientOnTarget: boolean;
+  /** "kill": SIGKILL (restarted after the case); "pause": SIGSTOP for `pauseMs`, then SIGCONT. */
+  fault: "kill" | "pause";
+  pauseMs?: number;
+}
+
+/** "leader kill, client on the leader": how a case names itself in its summary line. */
+function label(f: MemberFault): string {
+  const on = f.clientOnTarget ? `the ${f.target}` : f.target === "leader" ? "a follower" : "another member";
+  return `${f.target} ${f.fault === "kill" ? "kill" : `pause ${f.pauseMs} ms`}, client on ${on}`;
+}
+
+/**
+ * Fails one member under a client's mixed load and checks: failures are ConnectionLoss within the
+ * request timeout + 1 s, writes succeed again within 5 s of the fault healing (a kill heals at once:
+ * the others still form a quorum; a pause at SIGCONT), the session survives with its ephemeral, the
+ * watch armed before the fault fires exactly once, and no acknowledged write is lost. A client on
+ * the paused member stays with it (its calls time out: nothing says the member is gone), so its
+ * writes come back after SIGCONT; a shorter pause than the session timeout keeps the session.
+ */
+export async function memberFault(rt: EtcdClusterRuntime, cluster: Cluster, f: MemberFault): Promise<void> {
+  const leader = await cluster.leaderIndex();
+  const followers = [0, 1, 2].filter((i) => i !== leader);
+  const target = f.target === "leader" ? leader : followers[0]!;
+  const others = [0, 1, 2].filter((i) => i !== target);
+  const order = f.clientOnTarget ? [target, ...others] : [...others, target];
+  const options = clientOptions(SESSION_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
+  const client = await rt.connect(`etcd://${cluster.hosts(order)}`, options);
+  // The observer changes the watched node during the fault, through members that keep working.
+  let observer: KafkaMetastore | undefined;
+  let load: Load | undefined;
+  try {
+    observer = await rt.connect(`etcd://${cluster.hosts(others)}`, options);
+    let expiries = 0;
+    client.registerStateChangeHandler({ name: "t", beforeInitializingSession: () => void expiries++ });
+    const sessionId = client.sessionId;
+    const tree = await createTree(client);
+    let fired = 0;
+    client.registerZNodeChangeHandler({ path: tree.watched, handleDataChange: () => fired++ });
+    assert.equal((await client.handleRequest({ type: "getData", path: tree.watched })).resultCode, ErrorCode.Ok);
+    const states: string[] = [];
+    const stateTimer = setInterval(() => {
+      if (states.at(-1) !== client.connectionState) states.push(client.connectionState);
+    }, 10);
+
+    load = new Load(client, tree.root);
+    await sleep(1000);
+    const faultAt = performance.now();
+    if (f.fault === "kill") cluster.kill(target);
+    else cluster.pause(target);
+    await setOnce(observer, tree.watched);
+    let healedAt = faultAt;
+    if (f.fault === "pause") {
+      await sleep(faultAt + f.pauseMs! - performance.now());
+      healedAt = performance.now();
+      cluster.resume(target);
+    }
+    await sleep(RECOVERY_MS + 1000);
+    const ops = await load.stop();
+    clearInterval(stateTimer);
+
+    const first = firstWriteOkAfter(ops, faultAt);
+    const summary = `${describeOps(ops)}, first write OK ${first ? Math.round(first.end - faultAt) : "never"} ms after the fault` +
+      (f.fault === "pause" ? ` (${first ? Math.round(first.end - healedAt) : "never"} ms after SIGCONT)` : "") +
+      `, states ${states.join(">")}`;
+    console.log(`[${rt.name}: ${label(f)}] ${summary}`);
+
+    checkTypedFailures(ops, REQUEST_TIMEOUT_MS, summary);
+    checkRecovery(ops, healedAt, RECOVERY_MS, summary);
+
+    // C4: the session survived: same id, never expired, its ephemeral still there.
+    assert.equal(client.connectionState, "CONNECTED");
+    assert.equal(client.sessionId, sessionId);
+    assert.equal(expiries, 0, "the session expired");
+    const eph = await observer.handleRequest({ type: "exists", path: tree.eph });
+    assert.equal(eph.stat?.ephemeralOwner, sessionId, "the ephemeral is gone or has another owner");
+
+    // C2: the watch armed before the fault fired exactly once.
+    await waitFor(() => fired >= 1, 5000, "the armed watch to fire");
+    await sleep(500);
+    assert.equal(fired, 1, "the watch fired more than once");
+
+    await checkAcknowledged(ops, observer, tree.reg);
+  } finally {
+    cluster.resume();
+    await load?.stop();
+    await client.close();
+    await observer?.close();
+  }
+}
