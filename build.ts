@@ -1,5 +1,5 @@
 // Builds the npm package into dist/ and checks what the compiler cannot: manifest agreement,
-// the sans-I/O boundary of core/, and the JSR dry run. Run: node_modules/.bin/tsx build.ts
+// the sans-I/O boundary of core/, the browser entry's freedom from node:, and the JSR dry run. Run: node_modules/.bin/tsx build.ts
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -12,7 +12,8 @@ import ts from "typescript";
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
 const CLI_SOURCE = "runtimes/node/cli/kmeta.ts";
-const STEPS = 7;
+const STEPS = 8;
+const WEB_SOURCE = "runtimes/web/mod.ts";
 let step = 0;
 
 class BuildError extends Error {}
@@ -78,6 +79,31 @@ async function checkNeutralCore(): Promise<void> {
     const lines = errors.map((m) => `${m.location?.file}:${m.location?.line}: ${m.text}`);
     throw new BuildError(`core is not runtime-neutral:\n  ${lines.join("\n  ") || String(e)}`);
   }
+}
+
+// (b2) The browser entry bundles for platform "browser" with nothing external: no node: module and
+// no dependency (Connect's node:http2 transport) may be reachable from it.
+async function checkWebEntry(): Promise<void> {
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: [WEB_SOURCE],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+  } catch (e) {
+    const errors = (e as esbuild.BuildFailure).errors ?? [];
+    const lines = errors.map((m) => `${m.location?.file}:${m.location?.line}: ${m.text}`);
+    throw new BuildError(`${WEB_SOURCE} does not bundle for a browser:\n  ${lines.join("\n  ") || String(e)}`);
+  }
+  const foreign = Object.keys(result.metafile.inputs).filter((f) => f.startsWith("node:") || f.includes("node_modules"));
+  if (foreign.length > 0) throw new BuildError(`${WEB_SOURCE} reaches beyond core and fetch:\n  ${foreign.join("\n  ")}`);
+  done(`${WEB_SOURCE} bundles for platform "browser" (${result.outputFiles[0]?.contents.length ?? 0} bytes, no node: module, no dependency)`);
 }
 
 // (c) Built-ins the ES lib declares, so core/tsconfig.json cannot reject them, but which read
@@ -213,6 +239,7 @@ function jsrDryRun(): void {
 try {
   const exportsMap = checkManifests();
   await checkNeutralCore();
+  await checkWebEntry();
   checkCoreGlobals();
   await bundle(exportsMap);
   declarations();

@@ -25,19 +25,62 @@ export interface ConnectOptions extends MetastoreOptions {
 
 /** How connect() reaches an etcd cluster beyond its endpoints (README "etcd in production"). */
 export interface EtcdConnectOptions {
-  /** "grpc" (default): etcd's gRPC API over HTTP/2; "gateway": its JSON gateway over fetch. */
+  /**
+   * "grpc": etcd's gRPC API over HTTP/2 (the default on Node, Deno and Bun); "gateway": its JSON
+   * gateway over `fetch`, HTTP/1.1 (the default, and the only one, in the `./web` entry).
+   */
   transport?: "grpc" | "gateway";
   /**
    * Use https for every endpoint (as `etcds://` does): `ca` trusts the cluster's CA (the system's
    * when absent), `cert`/`key` answer etcd's --client-cert-auth. An untrusted server or a refused
-   * client certificate fails the session with AuthFailed, not with endless retries. gRPC only.
+   * client certificate fails the session with AuthFailed, not with endless retries. Over the
+   * gateway these need a fetch that takes TLS options: Deno's and Bun's do; on Node (and in a
+   * browser) they are BadArguments: use the gRPC transport, or pass `fetch`.
    */
   tls?: TlsOptions;
-  /** etcd user (etcd `auth enable`); a wrong password fails the session with AuthFailed. gRPC only. */
+  /** etcd user (etcd `auth enable`); a wrong password fails the session with AuthFailed. */
   username?: string;
   password?: string;
   /** Bound on each etcd call, fail-over included (default 10 000): past it a write reports ConnectionLoss. */
   requestTimeoutMs?: number;
+  /**
+   * Gateway only: the `fetch` to call instead of the global one, e.g. undici's with a TLS agent
+   * on Node. It owns TLS then, so `tls` may not carry ca/cert/key/serverName beside it.
+   */
+  fetch?: EtcdFetch;
+}
+
+/**
+ * The part of the web's `fetch()` the etcd gateway transport calls, declared here because core sees
+ * no DOM types. A runtime's own `fetch` fits, and so does a wrapper that passes `init` on to one.
+ */
+export type EtcdFetch = (url: string, init: EtcdFetchInit) => Promise<EtcdFetchResponse>;
+
+/** What the gateway transport passes to `fetch`: always a POST with a JSON text body. */
+export interface EtcdFetchInit {
+  method: "POST";
+  body: string;
+  headers: Record<string, string>;
+  /**
+   * A real AbortSignal. Typed `any` because core cannot name the DOM's AbortSignal, and any
+   * narrower type would keep this init from passing as fetch's RequestInit.
+   */
+  // deno-lint-ignore no-explicit-any
+  signal: any;
+}
+
+/** What the gateway transport reads from fetch's Response. */
+export interface EtcdFetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+  readonly body: { getReader(): EtcdFetchBodyReader } | null;
+}
+
+/** A ReadableStream reader of the response body. */
+export interface EtcdFetchBodyReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  cancel(): Promise<void>;
 }
 
 /** Opens a network store for a parsed connection string; the client owns and closes it. */

@@ -93,5 +93,14 @@ export type { SessionCredentials } from "./zk/session.ts";
 export { parseConnectString } from "./connect_string.ts";
 export type { ConnectString, HostPort, StoreScheme } from "./connect_string.ts";
 export { connectWith } from "./connect.ts";
-export type { ConnectOptions, EtcdConnectOptions, Runtime, StoreFactory } from "./connect.ts";
+export type {
+  ConnectOptions,
+  EtcdConnectOptions,
+  EtcdFetch,
+  EtcdFetchBodyReader,
+  EtcdFetchInit,
+  EtcdFetchResponse,
+  Runtime,
+  StoreFactory,
+} from "./connect.ts";
 export type { ByteChannel, Dial, TlsOptions } from "./transport.ts";

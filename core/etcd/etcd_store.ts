@@ -99,7 +99,7 @@ class EtcdStore implements Store, SessionCore {
       clock: this.clock,
       listener: {
         onRevision: (revision, events, ended) => this.#onRevision(revision, events, ended),
-        onGap: (revision) => void this.#recheck(revision),
+        onGap: (revision) => this.#recheck(revision),
         onError: (error) => {
           if (classify(error) === "auth") for (const s of [...this.#sessions.values()]) s.authFailed();
         },
@@ -217,7 +217,8 @@ class EtcdStore implements Store, SessionCore {
   catchUp(kind: WatchKind, path: string, session: EtcdSession, revision: bigint): WatchEvent[] {
     const history = this.watcher.historySince(revision);
     if (history === undefined) {
-      void this.#recheckOne(kind, path, session.sessionId);
+      // A failed read leaves the watch armed: only later events can fire it then.
+      this.#recheckOne(kind, path, session.sessionId).catch(() => {});
       return [];
     }
     const out: WatchEvent[] = [];
@@ -235,21 +236,21 @@ class EtcdStore implements Store, SessionCore {
     for (const id of endedSessions) this.#sessions.get(id)?.leaseEnded();
   }
 
-  /** History was lost (compaction): every armed watch is re-checked by reading its node. */
+  /**
+   * History was lost (compaction): every armed watch is re-checked by reading its node, all in one
+   * batch. Rejects when a read failed, so the watcher crosses the gap again later.
+   */
   async #recheck(_revision: bigint): Promise<void> {
-    for (const w of this.watches.entries()) await this.#recheckOne(w.kind, w.path, w.sessionId);
+    const checks = await Promise.allSettled(this.watches.entries().map((w) => this.#recheckOne(w.kind, w.path, w.sessionId)));
+    const failed = checks.find((c) => c.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** Fires a watch whose node changed after it was armed, judged from the node's current keys. */
   async #recheckOne(kind: WatchKind, path: string, sessionId: bigint): Promise<void> {
     const armed = this.watches.armedAt(kind, path, sessionId);
     if (armed === undefined) return;
-    let snapshot: Snapshot;
-    try {
-      snapshot = await this.read(new Map([[path, false]]));
-    } catch {
-      return;
-    }
+    const snapshot = await this.read(new Map([[path, false]]));
     const loaded = snapshot.paths.get(path)!;
     let event: WatchEvent | undefined;
     const node = loaded.node;

@@ -300,6 +300,36 @@ export function encodeWatchCreate(r: api.WatchCreateRequest): Out {
   return { create_request: out };
 }
 
+/**
+ * The liveness probe of a watch over [key, rangeEnd): one key of the range modified after
+ * `afterRevision`, if any (decodeRange's `kvs` not empty: the range changed since the last event the
+ * watch delivered). Not count_only: etcd counts before it filters by min_mod_revision. etcd applies
+ * the limit after the filter, reading the range's keys to do so (about 10 ms for 10 000 keys on 3.4).
+ */
+export function encodeWatchProbe(r: api.WatchCreateRequest, afterRevision: bigint): Out {
+  const out = put({}, "key", r.key);
+  put(out, "range_end", r.rangeEnd);
+  out.keys_only = true;
+  out.limit = "1";
+  out.min_mod_revision = (afterRevision + 1n).toString();
+  return out;
+}
+
+export function encodeAuthenticate(name: string, password: string): Out {
+  return { name, password };
+}
+
+/** Auth.Authenticate's answer: the token to send in the `Authorization` header. */
+export interface AuthenticateResponse {
+  header: api.ResponseHeader;
+  token: string;
+}
+
+export function decodeAuthenticate(v: unknown): AuthenticateResponse {
+  const r = obj(v);
+  return { header: decodeHeader(r.header), token: string(r.token) };
+}
+
 /** One object of the watch response stream: `{"result":{…}}`, or `{"error":{…}}` when the stream broke. */
 export function decodeWatchResponse(v: unknown): api.WatchResponse {
   const r = streamResult(v);
@@ -372,6 +402,14 @@ export function errorFromResponse(status: number, body: string): EtcdError {
     parsed = JSON.parse(body);
   } catch {
     const text = body.trim().slice(0, 200);
+    // etcd 3.4 under --client-cert-auth refuses, in plain text, any gateway request whose client
+    // certificate has a CommonName: a set-up error no retry fixes, so it reads as refused credentials.
+    if (status === 400 && text.startsWith("CommonName of client")) {
+      return new EtcdError(
+        GrpcCode.Unauthenticated,
+        `The etcd gateway refuses client certificates with a CommonName (use one without, or the gRPC transport): ${text}`,
+      );
+    }
     return new EtcdError(codeOfStatus(status), `HTTP ${status} from the etcd gateway${text ? `: ${text}` : ""}`);
   }
   return errorOf(obj(parsed), status);

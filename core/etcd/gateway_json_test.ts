@@ -5,6 +5,7 @@ import { EtcdError } from "../errors.ts";
 import { decodeUtf8, encodeJavaUtf8 } from "../zk/utf8.ts";
 import {
   createJsonObjectSplitter,
+  decodeAuthenticate,
   decodeBase64,
   decodeKeepAlive,
   decodeLeaseGrant,
@@ -12,11 +13,13 @@ import {
   decodeStatus,
   decodeTxn,
   decodeWatchResponse,
+  encodeAuthenticate,
   encodeBase64,
   encodeLeaseGrant,
   encodeRange,
   encodeTxn,
   encodeWatchCreate,
+  encodeWatchProbe,
   errorFromResponse,
 } from "./gateway_json.ts";
 
@@ -105,6 +108,25 @@ describe("gateway requests", () => {
     assert.deepEqual(encodeWatchCreate({ key: b("/w/"), rangeEnd: b("/w0"), startRevision: 9n, prevKv: true, watchId: 7n }), {
       create_request: { key: "L3cv", range_end: "L3cw", start_revision: "9", prev_kv: true, watch_id: "7" },
     });
+  });
+
+  it("encodeWatchProbe() asks for one key of the watched range modified after a revision", () => {
+    assert.deepEqual(encodeWatchProbe({ key: b("/w/"), rangeEnd: b("/w0"), startRevision: 3n, prevKv: true, watchId: 7n }, 41n), {
+      key: "L3cv",
+      range_end: "L3cw",
+      keys_only: true,
+      limit: "1",
+      min_mod_revision: "42",
+    });
+    assert.deepEqual(encodeWatchProbe({ key: b("/k") }, 0n), { key: "L2s=", keys_only: true, limit: "1", min_mod_revision: "1" });
+  });
+
+  it("encodeAuthenticate() / decodeAuthenticate() carry the user and the token", () => {
+    assert.deepEqual(encodeAuthenticate("kafka", "pw"), { name: "kafka", password: "pw" });
+    // Copied from etcd 3.4.23's gateway over TLS.
+    const r = decodeAuthenticate({ header: { ...HEADER, revision: "1" }, token: "QjuAQPgRgZqezfyc.13" });
+    assert.equal(r.token, "QjuAQPgRgZqezfyc.13");
+    assert.equal(r.header.revision, 1n);
   });
 });
 
@@ -227,6 +249,18 @@ describe("errorFromResponse()", () => {
     assert.ok(isEtcdError(GrpcCode.Unavailable, /HTTP 502 from the etcd gateway: Bad Gateway$/)(errorFromResponse(502, "Bad Gateway")));
     assert.ok(isEtcdError(GrpcCode.Unimplemented)(errorFromResponse(404, "404 page not found\n")));
     assert.ok(isEtcdError(GrpcCode.Unknown, /HTTP 500/)(errorFromResponse(500, "{}")));
+  });
+
+  it("reads etcd's plain-text refusal of a client certificate with a CommonName as Unauthenticated", () => {
+    const body = "CommonName of client sending a request against gateway will be ignored and not used as expected\n";
+    assert.ok(isEtcdError(GrpcCode.Unauthenticated, /without, or the gRPC transport\): CommonName of client/)(errorFromResponse(400, body)));
+  });
+
+  it("reads a refused token and a user-less request as etcd sends them", () => {
+    const stale = '{"error":"etcdserver: invalid auth token","message":"etcdserver: invalid auth token","code":16}';
+    assert.ok(isEtcdError(GrpcCode.Unauthenticated, /invalid auth token$/)(errorFromResponse(401, stale)));
+    const wrong = '{"error":"etcdserver: authentication failed, invalid user ID or password","code":3}';
+    assert.ok(isEtcdError(GrpcCode.InvalidArgument, /authentication failed/)(errorFromResponse(400, wrong)));
   });
 });
 

@@ -2,7 +2,8 @@
 // been processed (`revision`), so replies can wait until every event they must follow was delivered,
 // and keeps the recent translated events so a watch armed by a read at an older revision can catch up
 // with events already processed. A broken stream resumes from the last processed revision; a
-// compacted one reports the gap so armed watches are re-checked by reading.
+// compacted one reports the gap so armed watches are re-checked by reading, and stands still (no
+// events delivered, no reply released) until that re-check has fired what it found.
 import type { Clock, Timer } from "../clock.ts";
 import type { EtcdApi, WatchEvent as EtcdEvent, WatchStream } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
@@ -13,8 +14,11 @@ import { translate } from "./watch_events.ts";
 export interface WatcherListener {
   /** The ZooKeeper events of one revision, in order. */
   onRevision(revision: bigint, events: WatchEvent[], endedSessions: bigint[]): void;
-  /** History before `revision` was compacted away unseen: re-check what is armed. */
-  onGap(revision: bigint): void;
+  /**
+   * History up to `revision` was compacted away unseen: re-check what is armed, firing what changed.
+   * Rejecting (a read failed) makes the watcher try again later from where it was.
+   */
+  onGap(revision: bigint): Promise<void>;
   /** The stream failed with an error the store may act on (e.g. authentication). */
   onError(error: unknown): void;
 }
@@ -115,32 +119,58 @@ export class PrefixWatcher {
         if (response.watchId !== watchId && response.watchId !== -1n) continue;
         if (response.canceled) {
           if (response.compactRevision > 0n) {
-            this.#skipTo(response.compactRevision - 1n);
-            this.#restart(stream, 0);
+            this.#restart(stream, false);
+            void this.#bridge(response.compactRevision - 1n);
           } else {
             this.#o.listener.onError(new Error(`etcd cancelled the watch: ${response.cancelReason}`));
-            this.#restart(stream, this.#retryMs);
+            this.#restart(stream, true);
           }
           return;
         }
-        if (response.events.length > 0) this.#retryMs = RETRY_MIN_MS;
+        // A watch etcd took (or its events) shows the link works: the next failure retries quickly.
+        if (response.created || response.events.length > 0) this.#retryMs = RETRY_MIN_MS;
         this.#deliver(response.events);
       }
       // The stream ended without an error: open it again.
-      this.#restart(stream, this.#retryMs);
+      this.#restart(stream, true);
     } catch (error) {
       if (this.#closed || stream !== this.#stream) return;
       this.#o.listener.onError(error);
-      this.#restart(stream, this.#retryMs);
+      this.#restart(stream, true);
     }
   }
 
-  #restart(old: WatchStream, delayMs: number): void {
+  /** Closes `old`; `reopen`: opens a new stream after the back-off (else the caller reopens it). */
+  #restart(old: WatchStream, reopen: boolean): void {
     old.close();
     if (this.#closed || old !== this.#stream) return;
     this.#stream = undefined;
+    if (reopen) this.#reopenLater();
+  }
+
+  /** Opens a new stream after the current back-off, and backs off further for the next failure. */
+  #reopenLater(): void {
+    this.#retryTimer = this.#o.clock.setTimer(this.#retryMs, () => this.#open());
     this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
-    this.#retryTimer = this.#o.clock.setTimer(delayMs, () => this.#open());
+  }
+
+  /**
+   * Crosses a compacted gap: the listener re-checks armed watches against the current state before
+   * anything else is delivered or released, so their events come before newer events and before any
+   * reply showing newer data. The stream then resumes at the compaction revision: the re-check saw
+   * those changes already, and the watch table fires each armed watch once.
+   */
+  async #bridge(revision: bigint): Promise<void> {
+    try {
+      await this.#o.listener.onGap(revision);
+    } catch {
+      // The re-check could not read: the next stream meets the compaction again and retries it.
+      if (!this.#closed) this.#reopenLater();
+      return;
+    }
+    if (this.#closed) return;
+    this.#skipTo(revision);
+    this.#open();
   }
 
   /** Events come in revision order and a revision is never split across responses. */
@@ -173,7 +203,6 @@ export class PrefixWatcher {
     this.#revision = revision;
     this.#floor = revision;
     this.#history.length = 0;
-    this.#o.listener.onGap(revision);
     this.#wake();
   }
 

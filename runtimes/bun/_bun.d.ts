@@ -42,3 +42,8 @@ declare namespace Bun {
 
   function connect(options: TCPSocketConnectOptions): Promise<Socket>;
 }
+
+/** Bun's fetch takes TLS options in the init. */
+interface RequestInit {
+  tls?: Bun.TLSOptions;
+}

@@ -17,6 +17,7 @@ import type { KafkaMetastore } from "../../core/api/metastore.ts";
 import type { ConnectOptions } from "../../core/connect.ts";
 import { createConnect } from "../common/runtime.ts";
 import { dial } from "./tcp.ts";
+import { tlsFetch } from "./gateway_fetch.ts";
 
 export * from "../../core/mod.ts";
 export { systemClock } from "../common/system_clock.ts";
@@ -28,4 +29,4 @@ export { dial } from "./tcp.ts";
  * Opens a client on the store the URL names and waits for its first session.
  * @throws {KeeperError} BadArguments, Unimplemented or OperationTimeout.
  */
-export const connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> = createConnect(dial);
+export const connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> = createConnect(dial, tlsFetch);

@@ -46,7 +46,30 @@ declare namespace Deno {
     caCerts?: string[];
   }
 
+  /** A fetch client with its own TLS settings, passed to fetch as `init.client`. */
+  class HttpClient {
+    close(): void;
+  }
+
+  interface CreateHttpClientOptions {
+    caCerts?: string[];
+    http1?: boolean;
+    http2?: boolean;
+  }
+
+  /** A client certificate chain and its key, PEM. */
+  interface TlsCertifiedKeyPem {
+    cert: string;
+    key: string;
+  }
+
+  function createHttpClient(options: CreateHttpClientOptions | (CreateHttpClientOptions & TlsCertifiedKeyPem)): HttpClient;
   function connect(options: ConnectOptions): Promise<TcpConn>;
   function connectTls(options: ConnectTlsOptions): Promise<TlsConn>;
   function startTls(conn: TcpConn, options?: StartTlsOptions): Promise<TlsConn>;
+}
+
+/** Deno's fetch takes its HttpClient in the init. */
+interface RequestInit {
+  client?: Deno.HttpClient;
 }

@@ -1,11 +1,8 @@
-// What the browser runs: the fetch-only etcd transport, core's etcd store and the client, with no
-// node: module anywhere (the test bundles this file for platform "browser"). Two clients share one
-// namespace: A creates and reads a node, B's setData fires A's watch, and when A closes its session
-// B sees A's ephemeral node go.
-import { createMetastore, CreateMode, type KafkaMetastore, OPEN_ACL_UNSAFE } from "../../core/mod.ts";
-import { createEtcdStore } from "../../core/etcd/etcd_store.ts";
-import { createGatewayEtcdApi } from "../../runtimes/common/etcd/gateway_api.ts";
-import { systemClock } from "../../runtimes/common/system_clock.ts";
+// What the browser runs: the `./web` entry's connect(), nothing assembled by hand (the test bundles
+// this file for platform "browser", so any node: import fails the bundle). Two clients share one
+// chroot: A creates and reads a node, B's setData fires A's watch, and when A closes its session B
+// sees A's ephemeral node go. Also: what the entry refuses in a browser, and memory://.
+import { connect, CreateMode, ErrorCode, type KafkaMetastore, KeeperError, OPEN_ACL_UNSAFE } from "../../runtimes/web/mod.ts";
 
 export interface ScenarioResult {
   steps: string[];
@@ -14,6 +11,9 @@ export interface ScenarioResult {
   ephemeralSeenByB: boolean;
   ephemeralAfterClose: number;
   stateAfterClose: string;
+  /** KeeperError codes of connect() calls the browser entry must refuse. */
+  refused: { zk: number | string; grpc: number | string; tls: number | string };
+  memoryChildren: string[];
   userAgent: string;
 }
 
@@ -32,18 +32,27 @@ function waitFor(check: () => boolean, ms: number, what: string): Promise<void> 
   });
 }
 
-async function scenario(endpoint: string): Promise<ScenarioResult> {
+/** The KeeperError code `opening` rejects with, or what else happened. */
+async function refusal(opening: Promise<KafkaMetastore>): Promise<number | string> {
+  try {
+    await (await opening).close();
+    return "connected";
+  } catch (e) {
+    return e instanceof KeeperError ? e.code : String(e);
+  }
+}
+
+/** `etcd` is the gateway's host:port (plain http). */
+async function scenario(etcd: string): Promise<ScenarioResult> {
   const steps: string[] = [];
-  const prefix = `kmeta-test/browser-${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}/`;
-  const open = async (): Promise<KafkaMetastore> => {
-    const store = createEtcdStore({ api: createGatewayEtcdApi({ endpoints: [endpoint] }), clock: systemClock, prefix });
-    const client = createMetastore({ store, clock: systemClock, ownsStore: true }, { sessionTimeoutMs: 6000 });
-    await client.waitUntilConnected(10000);
-    return client;
-  };
-  const a = await open();
-  const b = await open();
-  steps.push(`sessions ${a.sessionId.toString(16)} and ${b.sessionId.toString(16)} connected`);
+  const chroot = `/kmeta-test-browser-${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
+  const options = { sessionTimeoutMs: 6000, connectionTimeoutMs: 10_000 };
+  const admin = await connect(`etcd://${etcd}`, options);
+  const made = await admin.handleRequest({ type: "create", path: chroot, data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent });
+  if (made.resultCode !== ErrorCode.Ok) throw new Error(`create ${chroot} failed: ${made.resultCode}`);
+  const a = await connect(`etcd://${etcd}${chroot}`, options);
+  const b = await connect(`etcd://${etcd}${chroot}`, options);
+  steps.push(`sessions ${a.sessionId.toString(16)} and ${b.sessionId.toString(16)} connected under ${chroot}`);
   try {
     const created = await a.handleRequests([
       { type: "create", path: "/browser", data: enc.encode("hello"), acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent },
@@ -70,7 +79,19 @@ async function scenario(endpoint: string): Promise<ScenarioResult> {
     steps.push(`A closed (state ${a.connectionState})`);
     const gone = await b.handleRequest({ type: "exists", path: "/browser/a-ephemeral" });
     steps.push(`B sees A's ephemeral: before close ${seen.resultCode}, after ${gone.resultCode}`);
-    await b.handleRequest({ type: "delete", path: "/browser", version: -1 });
+
+    const refused = {
+      zk: await refusal(connect("zk://127.0.0.1:2181")),
+      grpc: await refusal(connect(`etcd://${etcd}`, { ...options, etcd: { transport: "grpc" } })),
+      tls: await refusal(connect(`etcds://${etcd}`, { ...options, etcd: { tls: { ca: "-----BEGIN CERTIFICATE-----" } } })),
+    };
+    steps.push(`refused zk:// (${refused.zk}), the gRPC transport (${refused.grpc}) and TLS options (${refused.tls})`);
+
+    const memory = await connect("memory://browser");
+    await memory.handleRequest({ type: "create", path: "/m", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent });
+    const listed = await memory.handleRequest({ type: "getChildren", path: "/", registerWatch: false });
+    await memory.close();
+    steps.push("memory:// works");
     return {
       steps,
       data,
@@ -78,18 +99,18 @@ async function scenario(endpoint: string): Promise<ScenarioResult> {
       ephemeralSeenByB: seen.resultCode === 0,
       ephemeralAfterClose: gone.resultCode,
       stateAfterClose: a.connectionState,
+      refused,
+      memoryChildren: listed.children ?? [],
       // The repo type-checks without the DOM lib; this file only ever runs in a browser.
       userAgent: (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent,
     };
   } finally {
     await a.close();
     await b.close();
-    // The namespace's own keys (the root node and the marker) go too.
-    const admin = createGatewayEtcdApi({ endpoints: [endpoint] });
-    const key = enc.encode(prefix);
-    const end = key.slice();
-    end[end.length - 1]!++;
-    await admin.txn({ compare: [], success: [{ deleteRange: { key, rangeEnd: end } }], failure: [] });
+    await admin.handleRequests([
+      { type: "delete", path: `${chroot}/browser`, version: -1 },
+      { type: "delete", path: chroot, version: -1 },
+    ]);
     await admin.close();
   }
 }

@@ -1,8 +1,9 @@
-// The fetch-only etcd transport in a real browser: tests/browser/_page.ts (gateway transport + core
-// etcd store + client) is bundled for platform "browser" (any node: import fails the bundle), served
-// from 127.0.0.1 and run in headless Chromium against the etcd at KMETA_ETCD, whose gateway answers
-// CORS with "*". Needs /usr/bin/chromium (scripts/install.sh installs it; CHROMIUM overrides the
-// path) and fails, rather than skips, without it or without KMETA_ETCD.
+// The `./web` entry in a real browser: tests/browser/_page.ts (connect() from runtimes/web/mod.ts:
+// the fetch-only etcd transport, core's etcd store and the client) is bundled for platform "browser"
+// (any node: import fails the bundle), served from 127.0.0.1 and run in headless Chromium against
+// the etcd at KMETA_ETCD, whose gateway answers CORS with "*". Needs /usr/bin/chromium
+// (scripts/install.sh installs it; CHROMIUM overrides the path) and fails, rather than skips,
+// without it or without KMETA_ETCD.
 //
 //   KMETA_ETCD=127.0.0.1:23790 node --import tsx --test tests/browser/gateway_browser_test.ts
 import { after, before, describe, it } from "node:test";
@@ -15,6 +16,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { type BrowserContext, chromium } from "playwright-core";
+import { ErrorCode } from "../../core/mod.ts";
 import type { ScenarioResult } from "./_page.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -35,10 +37,10 @@ function etcdEndpoint(): string {
   if (!value) {
     throw new Error("KMETA_ETCD is not set: start etcd 3.4 (bash scripts/servers/start-etcd.sh DIR) and export KMETA_ETCD=127.0.0.1:PORT");
   }
-  return `http://${value}`;
+  return value;
 }
 
-describe("createGatewayEtcdApi() in headless Chromium", () => {
+describe("the ./web entry in headless Chromium", () => {
   let bundle: { code: string; inputs: string[] };
   let server: Server | undefined;
   let pageUrl = "";
@@ -78,11 +80,12 @@ describe("createGatewayEtcdApi() in headless Chromium", () => {
   it("bundles for the browser with no node: module", () => {
     const nodeInputs = bundle.inputs.filter((f) => f.startsWith("node:") || f.includes("node_modules"));
     assert.deepEqual(nodeInputs, []);
+    assert.ok(bundle.inputs.some((f) => f.endsWith("runtimes/web/mod.ts")));
     assert.ok(bundle.inputs.some((f) => f.endsWith("gateway_api.ts")));
     assert.ok(bundle.inputs.some((f) => f.endsWith("etcd_store.ts")));
   });
 
-  it("creates, reads, fires a watch on another client's setData, and closes a session against real etcd", { timeout: 60_000 }, async () => {
+  it("connect(): creates, reads, fires a watch on another client's setData, closes a session; refuses zk://", { timeout: 60_000 }, async () => {
     const endpoint = etcdEndpoint();
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/install.sh (apt-get install chromium) or set CHROMIUM`);
     profile = mkdtempSync(join(tmpdir(), "kmeta-chromium-"));
@@ -104,6 +107,8 @@ describe("createGatewayEtcdApi() in headless Chromium", () => {
     assert.equal(result.ephemeralSeenByB, true);
     assert.equal(result.ephemeralAfterClose, -101, "NoNode: the closed session's ephemeral is gone");
     assert.equal(result.stateAfterClose, "CLOSED");
+    assert.deepEqual(result.refused, { zk: ErrorCode.BadArguments, grpc: ErrorCode.BadArguments, tls: ErrorCode.BadArguments });
+    assert.deepEqual(result.memoryChildren.sort(), ["m", "zookeeper"]);
     assert.match(result.userAgent, /Chrome\//);
     assert.deepEqual(problems, []);
   });

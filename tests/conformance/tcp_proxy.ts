@@ -9,6 +9,7 @@
 //   and new connections are accepted and never forwarded, so only the client's own timeouts (ping,
 //   read, connect) notice. Bytes lost mid-stream cannot be replayed, so a blackholed connection
 //   stays dead after `restore()`; only new connections go through again.
+// `drop()` is a blip rather than a partition: live connections are reset, new ones go through.
 import net from "node:net";
 
 /** How `cut()` breaks the link; see the module comment. */
@@ -20,6 +21,8 @@ export interface TcpProxy {
   readonly port: number;
   /** Breaks every connection through the proxy and refuses ("reset") or swallows ("blackhole") new ones. */
   cut(mode?: CutMode): void;
+  /** Resets every live connection and keeps forwarding new ones (a link that drops and comes back). */
+  drop(): void;
   /** Forwards new connections again; resolves once the proxy accepts them. */
   restore(): Promise<void>;
   /** Resets everything and stops listening. */
@@ -88,6 +91,9 @@ export async function startProxy(targetHost: string, targetPort: number, options
         for (const s of live) swallow(s);
       }
       state = mode;
+    },
+    drop() {
+      for (const s of live) reset(s);
     },
     async restore() {
       if (state === "closed") return;

@@ -7,13 +7,13 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import net from "node:net";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { codeName, type ConnectOptions, CreateMode, ErrorCode, isKeeperError, type KafkaMetastore, type Response } from "../../core/mod.ts";
 import { assertCode, bytes, calls, create, sleep, waitFor } from "../conformance/helpers.ts";
-import { startProxy, type TcpProxy } from "../conformance/tcp_proxy.ts";
+import { startProxy } from "../conformance/tcp_proxy.ts";
+import { runChild } from "./child.ts";
+import { Scope } from "./scope.ts";
 import { zkServer } from "./zk_server.ts";
 
 /** What a runtime hands the suite. */
@@ -32,7 +32,7 @@ export interface ZkFaultsRuntime {
 const TICK_MS = 500;
 /** Every test finishes well within this; a hang fails instead of stalling the run. */
 const TEST_TIMEOUT_MS = 60_000;
-const CHILD_SCRIPT = fileURLToPath(new URL("./connect_closed_port.ts", import.meta.url));
+const CHILD_SCRIPT = fileURLToPath(new URL("./connect_probe.ts", import.meta.url));
 
 export function runZkFaults(rt: ZkFaultsRuntime): void {
   const server = zkServer(rt.basePort, TICK_MS);
@@ -58,7 +58,7 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
 
       // A retry loop, timer or socket left behind would keep the process alive: the same call in a
       // child process of this runtime must let it exit by itself, right after reporting.
-      const child = await runChild(rt, [CHILD_SCRIPT, rt.moduleUrl, String(dead)], 30_000);
+      const child = await runChild(rt.runScript, [CHILD_SCRIPT, rt.moduleUrl, `zk://127.0.0.1:${dead}`], 30_000);
       assert.equal(child.exitCode, 0, `child exited with ${child.exitCode}: ${child.stderr}`);
       const report = JSON.parse(child.line) as { code?: number; ms?: number };
       assert.equal(report.code, ErrorCode.OperationTimeout, `child reported ${child.line}`);
@@ -249,18 +249,6 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
   });
 }
 
-/** Closes what a test opened, last first, even when the test failed. */
-class Scope {
-  readonly #items: (KafkaMetastore | TcpProxy)[] = [];
-  add<T extends KafkaMetastore | TcpProxy>(item: T): T {
-    this.#items.push(item);
-    return item;
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    for (const item of this.#items.reverse()) await item.close().catch(() => {});
-  }
-}
-
 async function expectOk(responses: Promise<Response[]>): Promise<void> {
   for (const r of await responses) assertCode(r, ErrorCode.Ok);
 }
@@ -295,48 +283,5 @@ function assertRefused(port: number): Promise<void> {
       reject(new Error(`127.0.0.1:${port} accepts connections; the unreachable-host test needs it closed`));
     });
     socket.once("error", () => resolve());
-  });
-}
-
-interface ChildResult {
-  exitCode: number | null;
-  /** The first line the child printed. */
-  line: string;
-  /** From that line to the child's exit. */
-  exitAfterLineMs: number;
-  stderr: string;
-}
-
-/** Runs a script under this runtime; kills it and fails if it has not exited after `ms`. */
-function runChild(rt: ZkFaultsRuntime, args: string[], ms: number): Promise<ChildResult> {
-  const env = { ...process.env };
-  // Node's test runner marks its children with this; a child that sees it reports as a test file.
-  delete env.NODE_TEST_CONTEXT;
-  const [command, ...lead] = rt.runScript;
-  const cwd = fileURLToPath(new URL("../../", import.meta.url));
-  const child = spawn(command!, [...lead, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  let lineAt: number | undefined;
-  child.stdout!.on("data", (chunk) => {
-    stdout += String(chunk);
-    if (lineAt === undefined && stdout.includes("\n")) lineAt = Date.now();
-  });
-  child.stderr!.on("data", (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      const what = `${rt.runScript.join(" ")} ${args.join(" ")}`;
-      reject(new Error(`The child (${what}) was still running after ${ms} ms; output: ${stdout} ${stderr}`));
-    }, ms);
-    child.once("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once("exit", (exitCode) => {
-      const exitedAt = Date.now();
-      clearTimeout(timer);
-      resolve({ exitCode, line: stdout.split("\n")[0] ?? "", exitAfterLineMs: exitedAt - (lineAt ?? exitedAt), stderr });
-    });
   });
 }

@@ -1,5 +1,6 @@
-// etcd's user/password auth for the gRPC transport: one token per client, obtained with
-// Auth.Authenticate on first use and sent as the `token` metadata header of every call and stream.
+// etcd's user/password auth for both transports: one token per client, obtained with
+// Auth.Authenticate on first use and sent with every call and stream (gRPC: the `token` metadata
+// header; the JSON gateway: the `Authorization` header, which etcd 3.4 reads as the same token).
 // etcd forgets a simple token after --auth-token-ttl seconds without use (300 by default) and on
 // restart, and then answers Unauthenticated "etcdserver: invalid auth token": the caller reports the
 // refused token here, the next call authenticates again, and the refused call is retried once.
@@ -73,12 +74,19 @@ export class TokenAuth {
   }
 }
 
-/**
- * True when etcd refused the call's token rather than the user: an expired or unknown token
- * (Unauthenticated "invalid auth token"), or one issued before an auth change ("revision of auth
- * store is old"). A new token fixes both.
- */
+// An expired or unknown token (Unauthenticated "invalid auth token"), or one issued before an auth
+// change (InvalidArgument "revision of auth store is old"): a new token fixes both.
+const STALE_TOKEN = /invalid auth token|revision of auth store is old/;
+
+/** True when etcd refused the call's token rather than the user. */
 export function isStaleToken(e: EtcdError): boolean {
-  return (e.grpcCode === GrpcCode.Unauthenticated && /invalid auth token/.test(e.message)) ||
-    (e.grpcCode === GrpcCode.InvalidArgument && /revision of auth store is old/.test(e.message));
+  return (e.grpcCode === GrpcCode.Unauthenticated || e.grpcCode === GrpcCode.InvalidArgument) && STALE_TOKEN.test(e.message);
+}
+
+/**
+ * True when a watch was cancelled at its creation for a stale token: etcd reports that in the
+ * response's cancel_reason ("rpc error: code = Unauthenticated desc = etcdserver: invalid auth token").
+ */
+export function isStaleTokenReason(cancelReason: string): boolean {
+  return STALE_TOKEN.test(cancelReason);
 }

@@ -60,6 +60,11 @@ export class EndpointPool {
       if (tls.cert !== undefined) nodeOptions.cert = tls.cert as string;
       if (tls.key !== undefined) nodeOptions.key = tls.key as string;
       if (tls.serverName !== undefined) nodeOptions.servername = tls.serverName;
+      // Deno's node:http2 over TLS 1.3 reports a session that the server's post-handshake alert (e.g.
+      // a refused client certificate) already destroyed as connected; Connect's session manager then
+      // spins on it without yielding to timers. Under TLS 1.2 the refusal comes inside the handshake
+      // as a TLS error (AuthFailed).
+      if ((globalThis as { Deno?: unknown }).Deno !== undefined) nodeOptions.maxVersion = "TLSv1.2";
     }
     this.#endpoints = options.endpoints.map((e) => {
       const url = endpointUrl(e, tls !== undefined);

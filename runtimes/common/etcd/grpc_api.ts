@@ -62,12 +62,12 @@ export interface GrpcEtcdApi extends api.EtcdApi {
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * An EtcdApi on etcd's gRPC port. Calls go to the first endpoint that works; on Unavailable the
- * client moves to the next one. Reads (range, lease keep-alive/time-to-live, status) are retried
- * there within the same deadline; txn, put, delete, compact, grant and revoke are retried only when
- * the connection could not even be opened, because otherwise their outcome is unknown: they reject
- * with EtcdError Unavailable and the caller decides. A broken watch stream throws Unavailable from
- * `responses`; the next `watch()` opens on the next endpoint.
+ * An EtcdApi on etcd's gRPC port. Calls go to the first endpoint that works; on Unavailable or
+ * DeadlineExceeded the client moves to the next one. Reads (range, lease keep-alive/time-to-live,
+ * status) are retried there within the same deadline; txn, put, delete, compact, grant and revoke
+ * are retried only when the connection could not even be opened, because otherwise their outcome is
+ * unknown: they reject with EtcdError Unavailable and the caller decides. A broken watch stream
+ * throws Unavailable from `responses`; the next `watch()` opens on the next endpoint.
  *
  * @example
  * ```ts ignore
@@ -118,6 +118,9 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
           auth.refused(token);
           continue;
         }
+        // A member that took the connection but did not answer in time (hung, paused, not etcd):
+        // the deadline is spent, but later calls try the next member instead of waiting on it again.
+        if (err.grpcCode === GrpcCode.DeadlineExceeded) pool.failed(endpoint);
         // A TLS handshake that failed (an untrusted server certificate...) sent nothing either.
         const unsent = neverSent(err) || handshakeFailed(err);
         if (err.grpcCode !== GrpcCode.Unavailable && !handshakeFailed(err)) throw err;
