@@ -254,14 +254,16 @@ class EtcdStore implements Store, SessionCore {
     const loaded = snapshot.paths.get(path)!;
     let event: WatchEvent | undefined;
     const node = loaded.node;
+    // As ZooKeeper's SetWatches catch-up after a reconnect: judged from the current node alone, so a
+    // node deleted and created again in the gap is a data (or children) change, not a deletion.
     if (kind === "data") {
       const absentAtArming = this.watches.armedOnAbsent(path, sessionId);
       if (!node) event = absentAtArming ? undefined : { type: EventType.NodeDeleted, path };
-      else if (absentAtArming || node.createRevision > armed) event = { type: EventType.NodeCreated, path };
+      else if (absentAtArming) event = { type: EventType.NodeCreated, path };
       else if (node.modRevision > armed) event = { type: EventType.NodeDataChanged, path };
     } else {
-      if (!node || node.createRevision > armed) event = { type: EventType.NodeDeleted, path };
-      else if ((loaded.children?.modRevision ?? 0n) > armed) event = { type: EventType.NodeChildrenChanged, path };
+      if (!node) event = { type: EventType.NodeDeleted, path };
+      else if (node.createRevision > armed || (loaded.children?.modRevision ?? 0n) > armed) event = { type: EventType.NodeChildrenChanged, path };
     }
     if (event && this.watches.trigger(event, snapshot.revision, sessionId).has(sessionId)) this.#sessions.get(sessionId)?.notify(event);
   }

@@ -260,7 +260,7 @@ describe("createEtcdStore()", () => {
     assert.deepEqual(events, ["connected", "disconnected", "expired"]);
   });
 
-  it("a watch stream resumed past a compaction re-checks armed watches by reading", async () => {
+  it("a watch stream resumed past a compaction re-checks armed watches by reading, as ZooKeeper's SetWatches", async () => {
     const etcd = new FakeEtcd();
     const clock = new FakeClock();
     const watcherApi = etcd.api();
@@ -275,17 +275,30 @@ describe("createEtcdStore()", () => {
       await settle();
       return await p;
     };
-    await write(mk("/c"));
-    const read = session.submit({ type: "getData", path: "/c" }, true);
+    for (const path of ["/c", "/d", "/u"]) await write(mk(path));
+    const reads = [
+      session.submit({ type: "getData", path: "/c" }, true),
+      session.submit({ type: "getData", path: "/d" }, true),
+      session.submit({ type: "getChildren", path: "/d", registerWatch: true }, true),
+      session.submit({ type: "getData", path: "/u" }, true),
+    ];
     await settle();
-    assert.equal((await read).resultCode, 0);
+    for (const r of await Promise.all(reads)) assert.equal(r.resultCode, 0);
     watcherApi.down();
     await settle();
     await write({ type: "setData", path: "/c", data: null, version: -1 });
+    // Deleted and created again unseen: ZooKeeper's catch-up judges the node as it is now.
+    await write({ type: "delete", path: "/d", version: -1 });
+    await write(mk("/d"));
     etcd.compact(etcd.revision);
     watcherApi.up();
     clock.advance(5000);
     await settle(2000);
-    assert.deepEqual(watches, [{ type: EventType.NodeDataChanged, path: "/c" }]);
+    const seen = watches.map((w) => `${w.type} ${w.path}`).sort();
+    assert.deepEqual(seen, [
+      `${EventType.NodeDataChanged} /c`,
+      `${EventType.NodeDataChanged} /d`,
+      `${EventType.NodeChildrenChanged} /d`,
+    ].sort());
   });
 });

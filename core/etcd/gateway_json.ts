@@ -410,7 +410,10 @@ export function errorFromResponse(status: number, body: string): EtcdError {
         `The etcd gateway refuses client certificates with a CommonName (use one without, or the gRPC transport): ${text}`,
       );
     }
-    return new EtcdError(codeOfStatus(status), `HTTP ${status} from the etcd gateway${text ? `: ${text}` : ""}`);
+    // etcd's gateway answers a bad request in JSON: a plain 400 is something else listening there
+    // (not etcd), so it counts as an unreachable member and the client tries the next one.
+    const code = status === 400 ? GrpcCode.Unavailable : codeOfStatus(status);
+    return new EtcdError(code, `HTTP ${status} from the etcd gateway${text ? `: ${text}` : ""}`);
   }
   return errorOf(obj(parsed), status);
 }

@@ -248,6 +248,8 @@ describe("errorFromResponse()", () => {
   it("reads the HTTP status as a gRPC code when the body is not the gateway's", () => {
     assert.ok(isEtcdError(GrpcCode.Unavailable, /HTTP 502 from the etcd gateway: Bad Gateway$/)(errorFromResponse(502, "Bad Gateway")));
     assert.ok(isEtcdError(GrpcCode.Unimplemented)(errorFromResponse(404, "404 page not found\n")));
+    // A plain-text 400 is not etcd (it answers bad requests in JSON): try the next member.
+    assert.ok(isEtcdError(GrpcCode.Unavailable, /HTTP 400/)(errorFromResponse(400, "not etcd\n")));
     assert.ok(isEtcdError(GrpcCode.Unknown, /HTTP 500/)(errorFromResponse(500, "{}")));
   });
 

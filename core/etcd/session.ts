@@ -247,7 +247,8 @@ export class EtcdSession implements StoreSession {
         if (failure === "auth") return this.#failAuth();
         if (failure === "expired") return this.#expire();
         this.#attemptFailed();
-        await new Promise<void>((resolve) => clock.setTimer(GRANT_RETRY_MS, resolve));
+        // Kept in #timer so close() cancels it and nothing holds the process open.
+        await new Promise<void>((resolve) => (this.#timer = clock.setTimer(GRANT_RETRY_MS, resolve)));
       }
     }
   }

@@ -48,7 +48,10 @@ const members: Record<string, Behaviour> = {
     socket.on("data", () => socket.write(garbage(512, seed)));
   },
   "answers HTTP/1.1 400 and closes": (socket) => {
-    socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 9\r\n\r\nnot etcd\n"));
+    socket.once(
+      "data",
+      () => socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 9\r\n\r\nnot etcd\n"),
+    );
   },
   "resets the connection after reading 10 bytes": (socket) => {
     let read = 0;
@@ -112,102 +115,154 @@ describe("etcd endpoints that are not etcd", () => {
       before(async () => (member = await fakeMember(behaviour)));
       after(() => member.close());
 
-      it("listed first, before the real one: connect() moves on and the client works", { timeout: 20_000 }, async () => {
-        const t0 = performance.now();
-        const client = await connect(`etcd://127.0.0.1:${member.port},${endpoint()}`, {
-          connectionTimeoutMs: 10_000,
-          etcd: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
+      for (const transport of ["grpc", "gateway"] as const) {
+        it(`listed first, before the real one: connect() moves on and the client works (${transport})`, {
+          timeout: 20_000,
+        }, async () => {
+          const t0 = performance.now();
+          const client = await connect(`etcd://127.0.0.1:${member.port},${endpoint()}`, {
+            connectionTimeoutMs: 10_000,
+            etcd: { requestTimeoutMs: REQUEST_TIMEOUT_MS, transport },
+          });
+          const ms = performance.now() - t0;
+          try {
+            const root = unique();
+            assertCode(await client.handleRequest(create(root, bytes("ok"))), ErrorCode.Ok);
+            assert.equal(
+              new TextDecoder().decode((await client.handleRequest({ type: "getData", path: root })).data!),
+              "ok",
+            );
+            assertCode(await client.handleRequest({ type: "delete", path: root, version: -1 }), ErrorCode.Ok);
+          } finally {
+            await client.close();
+          }
+          console.log(`  ${transport}: connected in ${Math.round(ms)} ms past a member that ${name}`);
+          // At worst one call waits out its deadline on the bad member, and the session retries 500 ms later.
+          assert.ok(ms < REQUEST_TIMEOUT_MS + 1500, `connected after ${Math.round(ms)} ms`);
         });
-        const ms = performance.now() - t0;
-        try {
-          const root = unique();
-          assertCode(await client.handleRequest(create(root, bytes("ok"))), ErrorCode.Ok);
-          assert.equal(new TextDecoder().decode((await client.handleRequest({ type: "getData", path: root })).data!), "ok");
-          assertCode(await client.handleRequest({ type: "delete", path: root, version: -1 }), ErrorCode.Ok);
-        } finally {
-          await client.close();
-        }
-        console.log(`  connected in ${Math.round(ms)} ms past a member that ${name}`);
-        // At worst one call waits out its deadline on the bad member, and the session retries 500 ms later.
-        assert.ok(ms < REQUEST_TIMEOUT_MS + 1500, `connected after ${Math.round(ms)} ms`);
-      });
+      }
 
-      it("listed alone: connect() fails with a typed error within the connection timeout; the process can exit", { timeout: 20_000 }, async () => {
+      it("listed alone: connect() fails with a typed error within the connection timeout; the process can exit", {
+        timeout: 20_000,
+      }, async () => {
         // In a child process, which must end by itself once connect() has rejected: a retry loop,
         // timer or socket left behind would keep it alive.
         const url = `etcd://127.0.0.1:${member.port}`;
-        const child = await runChild([process.execPath, "--import", "tsx"], [PROBE, NODE_MOD, url, String(CONNECTION_TIMEOUT_MS)], 20_000);
+        const child = await runChild([process.execPath, "--import", "tsx"], [
+          PROBE,
+          NODE_MOD,
+          url,
+          String(CONNECTION_TIMEOUT_MS),
+        ], 20_000);
         assert.equal(child.exitCode, 0, `child exited with ${child.exitCode}: ${child.stderr}`);
         const report = JSON.parse(child.line) as { code?: number; ms?: number };
-        assert.ok(report.code === ErrorCode.OperationTimeout || report.code === ErrorCode.ConnectionLoss, `child reported ${child.line}`);
+        assert.ok(
+          report.code === ErrorCode.OperationTimeout || report.code === ErrorCode.ConnectionLoss,
+          `child reported ${child.line}`,
+        );
         assert.ok(report.ms! < CONNECTION_TIMEOUT_MS + 500, `connect() rejected after ${report.ms} ms`);
-        assert.ok(child.exitAfterLineMs < 1500, `the child took ${child.exitAfterLineMs} ms to exit after connect() rejected`);
-        console.log(`  alone: ${codeName(report.code!)} after ${report.ms} ms; the child exited ${child.exitAfterLineMs} ms later`);
+        assert.ok(
+          child.exitAfterLineMs < 1500,
+          `the child took ${child.exitAfterLineMs} ms to exit after connect() rejected`,
+        );
+        console.log(
+          `  alone: ${
+            codeName(report.code!)
+          } after ${report.ms} ms; the child exited ${child.exitAfterLineMs} ms later`,
+        );
       });
     });
   }
 });
 
 describe("etcd: a session lease revoked behind the client's back", () => {
-  it("reports expiry (before, after), gets a new session, its ephemeral is gone, keeps working", { timeout: 30_000 }, async () => {
-    const [host, port] = endpoint().split(":") as [string, string];
-    const proxy = await startProxy(host, Number(port));
-    const admin = createGrpcEtcdApi({ endpoints: [endpoint()] });
-    const options = { sessionTimeoutMs: 6000, etcd: { requestTimeoutMs: 2000 } };
-    const clients: KafkaMetastore[] = [];
-    try {
-      const a = await connect(`etcd://127.0.0.1:${proxy.port}`, options);
-      clients.push(a);
-      const b = await connect(`etcd://${endpoint()}`, options);
-      clients.push(b);
-      const root = unique();
-      assertCode(await b.handleRequest(create(root)), ErrorCode.Ok);
-      assertCode(await a.handleRequest(create(`${root}/eph`, null, CreateMode.Ephemeral)), ErrorCode.Ok);
-      const log = calls();
-      a.registerStateChangeHandler({ name: "h", beforeInitializingSession: log.hit("before"), afterInitializingSession: log.hit("after") });
-      const old = a.sessionId;
-      // Revoked while A cannot hear of it: A finds a lease id that no longer exists when it is back.
-      proxy.cut("reset");
-      await admin.leaseRevoke(old);
-      assertCode(await b.handleRequest({ type: "exists", path: `${root}/eph` }), ErrorCode.NoNode, "the ephemeral after the revocation");
-      await proxy.restore();
-      const restored = performance.now();
-      await waitFor(() => log.log.length === 2, 5000, "re-initialisation");
-      const ms = performance.now() - restored;
-      assert.deepEqual(log.log, ["before", "after"]);
-      await a.waitUntilConnected(5000);
-      assert.notEqual(a.sessionId, old);
-      assertCode(await a.handleRequest({ type: "exists", path: `${root}/eph` }), ErrorCode.NoNode);
-      assertCode(await a.handleRequest(create(`${root}/eph`, null, CreateMode.Ephemeral)), ErrorCode.Ok);
-      assert.equal((await b.handleRequest({ type: "exists", path: `${root}/eph` })).stat?.ephemeralOwner, a.sessionId);
-      console.log(`  expiry reported ${Math.round(ms)} ms after the link came back`);
-    } finally {
-      for (const c of clients) await c.close();
-      await proxy.close();
-      await admin.close();
-    }
-  });
+  it(
+    "reports expiry (before, after), gets a new session, its ephemeral is gone, keeps working",
+    { timeout: 30_000 },
+    async () => {
+      const [host, port] = endpoint().split(":") as [string, string];
+      const proxy = await startProxy(host, Number(port));
+      const admin = createGrpcEtcdApi({ endpoints: [endpoint()] });
+      const options = { sessionTimeoutMs: 6000, etcd: { requestTimeoutMs: 2000 } };
+      const clients: KafkaMetastore[] = [];
+      try {
+        const a = await connect(`etcd://127.0.0.1:${proxy.port}`, options);
+        clients.push(a);
+        const b = await connect(`etcd://${endpoint()}`, options);
+        clients.push(b);
+        const root = unique();
+        assertCode(await b.handleRequest(create(root)), ErrorCode.Ok);
+        assertCode(await a.handleRequest(create(`${root}/eph`, null, CreateMode.Ephemeral)), ErrorCode.Ok);
+        const log = calls();
+        a.registerStateChangeHandler({
+          name: "h",
+          beforeInitializingSession: log.hit("before"),
+          afterInitializingSession: log.hit("after"),
+        });
+        const old = a.sessionId;
+        // Revoked while A cannot hear of it: A finds a lease id that no longer exists when it is back.
+        proxy.cut("reset");
+        await admin.leaseRevoke(old);
+        assertCode(
+          await b.handleRequest({ type: "exists", path: `${root}/eph` }),
+          ErrorCode.NoNode,
+          "the ephemeral after the revocation",
+        );
+        await proxy.restore();
+        const restored = performance.now();
+        await waitFor(() => log.log.length === 2, 5000, "re-initialisation");
+        const ms = performance.now() - restored;
+        assert.deepEqual(log.log, ["before", "after"]);
+        await a.waitUntilConnected(5000);
+        assert.notEqual(a.sessionId, old);
+        assertCode(await a.handleRequest({ type: "exists", path: `${root}/eph` }), ErrorCode.NoNode);
+        assertCode(await a.handleRequest(create(`${root}/eph`, null, CreateMode.Ephemeral)), ErrorCode.Ok);
+        assert.equal(
+          (await b.handleRequest({ type: "exists", path: `${root}/eph` })).stat?.ephemeralOwner,
+          a.sessionId,
+        );
+        console.log(`  expiry reported ${Math.round(ms)} ms after the link came back`);
+      } finally {
+        for (const c of clients) await c.close();
+        await proxy.close();
+        await admin.close();
+      }
+    },
+  );
 });
 
 describe("etcd: a Multi that cannot be one etcd Txn", () => {
-  it("is refused whole with BadArguments, nothing applied: 129 ops, or 2 × 900 kB of data", { timeout: 20_000 }, async () => {
-    const client = await connect(`etcd://${endpoint()}`, { sessionTimeoutMs: 6000 });
-    try {
-      const root = unique();
-      assertCode(await client.handleRequest(create(root)), ErrorCode.Ok);
-      // ZooKeeper takes both; etcd's --max-txn-ops (128) and --max-request-bytes (1.5 MiB) do not,
-      // and splitting them would break their atomicity.
-      const many = await client.handleRequest({ type: "multi", ops: Array.from({ length: 129 }, (_, i) => create(`${root}/n${i}`)) });
-      assertCode(many, ErrorCode.BadArguments, "a Multi of 129 creates");
-      const big = new Uint8Array(900_000);
-      const heavy = await client.handleRequest({ type: "multi", ops: [create(`${root}/a`, big), create(`${root}/b`, big)] });
-      assertCode(heavy, ErrorCode.BadArguments, "a Multi of 1.8 MB");
-      const children = await client.handleRequest({ type: "getChildren", path: root, registerWatch: false });
-      assert.deepEqual(children.children, [], "nothing of either Multi was applied");
-      // The session goes on: one of each fits.
-      assertCode(await client.handleRequest({ type: "multi", ops: [create(`${root}/a`, big), create(`${root}/n0`)] }), ErrorCode.Ok);
-    } finally {
-      await client.close();
-    }
-  });
+  it(
+    "is refused whole with BadArguments, nothing applied: 129 ops, or 2 × 900 kB of data",
+    { timeout: 20_000 },
+    async () => {
+      const client = await connect(`etcd://${endpoint()}`, { sessionTimeoutMs: 6000 });
+      try {
+        const root = unique();
+        assertCode(await client.handleRequest(create(root)), ErrorCode.Ok);
+        // ZooKeeper takes both; etcd's --max-txn-ops (128) and --max-request-bytes (1.5 MiB) do not,
+        // and splitting them would break their atomicity.
+        const many = await client.handleRequest({
+          type: "multi",
+          ops: Array.from({ length: 129 }, (_, i) => create(`${root}/n${i}`)),
+        });
+        assertCode(many, ErrorCode.BadArguments, "a Multi of 129 creates");
+        const big = new Uint8Array(900_000);
+        const heavy = await client.handleRequest({
+          type: "multi",
+          ops: [create(`${root}/a`, big), create(`${root}/b`, big)],
+        });
+        assertCode(heavy, ErrorCode.BadArguments, "a Multi of 1.8 MB");
+        const children = await client.handleRequest({ type: "getChildren", path: root, registerWatch: false });
+        assert.deepEqual(children.children, [], "nothing of either Multi was applied");
+        // The session goes on: one of each fits.
+        assertCode(
+          await client.handleRequest({ type: "multi", ops: [create(`${root}/a`, big), create(`${root}/n0`)] }),
+          ErrorCode.Ok,
+        );
+      } finally {
+        await client.close();
+      }
+    },
+  );
 });

@@ -1,6 +1,6 @@
 // One HTTP/2 connection (Http2SessionManager) and typed clients per etcd endpoint, and the choice of
 // which endpoint calls go to: the first that works, moving on when one reports Unavailable.
-import { type Client, createClient } from "@connectrpc/connect";
+import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, type GrpcTransportOptions, Http2SessionManager } from "@connectrpc/connect-node";
 import type * as http2 from "node:http2";
 import { GrpcCode } from "../../../core/etcd/api.ts";
@@ -102,6 +102,17 @@ export class EndpointPool {
     if (this.#endpoints[this.#current] === endpoint) this.#current = (this.#current + 1) % this.#endpoints.length;
   }
 
+  /**
+   * `endpoint` took a call and did not answer it in time (a paused or hung member keeps its sockets
+   * open, so nothing else would tell): later calls go to the next one, and its connection is dropped
+   * so the streams on it (watch, keep-alives) fail now with Unavailable and reopen elsewhere instead
+   * of waiting for the HTTP/2 PING timeout.
+   */
+  unresponsive(endpoint: Endpoint): void {
+    this.failed(endpoint);
+    endpoint.session.abort(new ConnectError(`etcd member "${endpoint.url}" stopped answering`, Code.Unavailable));
+  }
+
   /** Closes every connection and its streams. */
   close(): void {
     for (const e of this.#endpoints) e.session.abort();
@@ -145,7 +156,7 @@ class GuardedSessionManager implements NonNullable<GrpcTransportOptions["session
     this.#inner.notifyResponseByteRead(stream);
   }
 
-  abort(): void {
-    this.#inner.abort();
+  abort(reason?: ConnectError): void {
+    this.#inner.abort(reason);
   }
 }

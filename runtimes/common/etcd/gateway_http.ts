@@ -104,7 +104,7 @@ export interface Call {
   stop?: Stop;
 }
 
-/** The endpoints and which one calls go to: the first that works, moving on after Unavailable. */
+/** The endpoints and which one calls go to: the first that works, moving on after Unavailable or a timeout. */
 class Endpoints {
   readonly #urls: string[];
   #current = 0;
@@ -245,6 +245,9 @@ export class GatewayHttp {
           this.auth.refused(token);
           continue;
         }
+        // A member that took the request and did not answer in time (hung, paused): the deadline
+        // is spent, but later calls (and the watch's probes) try the next member.
+        if (err.grpcCode === GrpcCode.DeadlineExceeded) this.endpoints.failed(url);
         const tls = handshakeFailed(err);
         if (err.grpcCode !== GrpcCode.Unavailable && !tls) throw err;
         this.endpoints.failed(url);

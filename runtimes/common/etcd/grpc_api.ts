@@ -119,8 +119,8 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
           continue;
         }
         // A member that took the connection but did not answer in time (hung, paused, not etcd):
-        // the deadline is spent, but later calls try the next member instead of waiting on it again.
-        if (err.grpcCode === GrpcCode.DeadlineExceeded) pool.failed(endpoint);
+        // the deadline is spent, but later calls and the streams try the next member instead.
+        if (err.grpcCode === GrpcCode.DeadlineExceeded) pool.unresponsive(endpoint);
         // A TLS handshake that failed (an untrusted server certificate...) sent nothing either.
         const unsent = neverSent(err) || handshakeFailed(err);
         if (err.grpcCode !== GrpcCode.Unavailable && !handshakeFailed(err)) throw err;

@@ -6,7 +6,7 @@ import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
 import { PushQueue } from "./_queue.ts";
 import { fromHeader } from "./convert.ts";
-import type { EndpointPool } from "./endpoints.ts";
+import type { Endpoint, EndpointPool } from "./endpoints.ts";
 import { toEtcdError } from "./errors.ts";
 import { isStaleToken, TokenAuth } from "./auth.ts";
 
@@ -16,6 +16,7 @@ interface Waiter {
 }
 
 interface KeepAliveStream {
+  endpoint: Endpoint;
   requests: PushQueue<{ ID: bigint }>;
   /** The auth token the stream opened with ("" for none). */
   token?: string;
@@ -87,10 +88,12 @@ export class KeepAliveChannel {
             `Lease keep-alive for "${id}" not answered within ${Math.round(timeoutMs)} ms`,
           ),
         );
-        // No answer usually means a dead connection: start over with a fresh stream next time.
+        // No answer usually means a dead connection or a paused member: start over with a fresh
+        // stream next time, on the next member.
         if (this.#stream === s) {
           this.#stream = undefined;
           this.#teardown(s, new EtcdError(GrpcCode.Unavailable, "Lease keep-alive stream stopped answering"));
+          this.#pool.unresponsive(s.endpoint);
         }
       }, timeoutMs);
       list.push(waiter);
@@ -100,7 +103,7 @@ export class KeepAliveChannel {
 
   #open(): KeepAliveStream {
     const endpoint = this.#pool.current();
-    const s: KeepAliveStream = { requests: new PushQueue(), abort: new AbortController(), waiters: new Map() };
+    const s: KeepAliveStream = { endpoint, requests: new PushQueue(), abort: new AbortController(), waiters: new Map() };
     const pump = async (): Promise<EtcdError> => {
       try {
         // The token rides in the stream's headers, so it is known before the stream opens.
