@@ -145,6 +145,31 @@ export function gatewayApiSuite(): void {
       assert.ok(paths.includes("/v3/lease/grant") && paths.includes("/v3/kv/txn") && paths.includes("/v3/watch"), paths.join());
     });
 
+    it("spreads reads over the members in turn; writes and the watch stay on the first", async () => {
+      // Two names for the one etcd: the fetch records which member a call was meant for.
+      const [, port] = endpoint().split(":");
+      const seen: string[] = [];
+      const twoMembers: EtcdFetch = (url, init) => {
+        const u = new URL(url);
+        seen.push(`${u.hostname} ${u.pathname}`);
+        return fetch(`http://127.0.0.1:${port}${u.pathname}`, init);
+      };
+      const client = await connect(`etcd://member-a.invalid:${port},member-b.invalid:${port}`, { etcd: { fetch: twoMembers } });
+      try {
+        // One after another: reads in flight together share one Txn.
+        for (let i = 0; i < 4; i++) assert.equal((await client.handleRequest({ type: "exists", path: "/" })).resultCode, ErrorCode.Ok);
+        const path = `/spread-${Math.random().toString(36).slice(2, 8)}`;
+        assert.equal((await client.handleRequest({ type: "create", path, data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Ephemeral })).resultCode, ErrorCode.Ok);
+      } finally {
+        await client.close();
+      }
+      const on = (host: string, path: string) => seen.filter((s) => s === `${host} ${path}`).length;
+      assert.ok(on("member-a.invalid", "/v3/kv/txn") > 0 && on("member-b.invalid", "/v3/kv/txn") > 0, `read Txns on both: ${seen.join()}`);
+      for (const write of ["/v3/lease/grant", "/v3/watch", "/v3/lease/revoke"]) {
+        assert.equal(on("member-b.invalid", write), 0, `${write} stays on the first member: ${seen.join()}`);
+      }
+    });
+
     it("takes credentials for a server without auth, as the gRPC transport does (etcd: auth not enabled)", async () => {
       const client = await connect(`etcd://${endpoint()}`, { etcd: { username: "kafka", password: "pw" } });
       try {

@@ -6,6 +6,7 @@ import type * as http2 from "node:http2";
 import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
 import { Auth, KV, Lease, Maintenance, Watch } from "./gen/etcd/rpc_pb.ts";
+import { Rotation } from "./rotation.ts";
 
 /** PEM text or bytes for a TLS connection (https:// endpoints). */
 export interface EtcdTlsOptions {
@@ -46,60 +47,49 @@ export function endpointUrl(endpoint: string, tls: boolean): string {
   return parsed.origin;
 }
 
-export class EndpointPool {
-  readonly #endpoints: Endpoint[];
-  #current = 0;
+/** One connection and its typed clients per endpoint. */
+function openEndpoints(options: EndpointPoolOptions): Endpoint[] {
+  if (options.endpoints.length === 0) throw new EtcdError(GrpcCode.InvalidArgument, "No etcd endpoints given");
+  const tls = options.tls;
+  const nodeOptions: http2.SecureClientSessionOptions = {};
+  if (tls) {
+    // node:tls takes Uint8Array at run time; its types only name Buffer.
+    if (tls.ca !== undefined) nodeOptions.ca = tls.ca as string;
+    if (tls.cert !== undefined) nodeOptions.cert = tls.cert as string;
+    if (tls.key !== undefined) nodeOptions.key = tls.key as string;
+    if (tls.serverName !== undefined) nodeOptions.servername = tls.serverName;
+    // Deno's node:http2 over TLS 1.3 reports a session that the server's post-handshake alert (e.g.
+    // a refused client certificate) already destroyed as connected; Connect's session manager then
+    // spins on it without yielding to timers. Under TLS 1.2 the refusal comes inside the handshake
+    // as a TLS error (AuthFailed).
+    if ((globalThis as { Deno?: unknown }).Deno !== undefined) nodeOptions.maxVersion = "TLSv1.2";
+  }
+  return options.endpoints.map((e) => {
+    const url = endpointUrl(e, tls !== undefined);
+    // Our own session manager, so close() can tear the connection down and let the process exit.
+    const session = new GuardedSessionManager(
+      new Http2SessionManager(url, {
+        pingIntervalMs: options.pingIntervalMs ?? 30_000,
+        pingTimeoutMs: options.pingTimeoutMs ?? 10_000,
+      }, nodeOptions),
+    );
+    const transport = createGrpcTransport({ baseUrl: url, sessionManager: session });
+    return {
+      url,
+      session,
+      kv: createClient(KV, transport),
+      watch: createClient(Watch, transport),
+      lease: createClient(Lease, transport),
+      maintenance: createClient(Maintenance, transport),
+      auth: createClient(Auth, transport),
+    };
+  });
+}
 
+/** The members of one client: Rotation's choice of member, and the connections to them. */
+export class EndpointPool extends Rotation<Endpoint> {
   constructor(options: EndpointPoolOptions) {
-    if (options.endpoints.length === 0) throw new EtcdError(GrpcCode.InvalidArgument, "No etcd endpoints given");
-    const tls = options.tls;
-    const nodeOptions: http2.SecureClientSessionOptions = {};
-    if (tls) {
-      // node:tls takes Uint8Array at run time; its types only name Buffer.
-      if (tls.ca !== undefined) nodeOptions.ca = tls.ca as string;
-      if (tls.cert !== undefined) nodeOptions.cert = tls.cert as string;
-      if (tls.key !== undefined) nodeOptions.key = tls.key as string;
-      if (tls.serverName !== undefined) nodeOptions.servername = tls.serverName;
-      // Deno's node:http2 over TLS 1.3 reports a session that the server's post-handshake alert (e.g.
-      // a refused client certificate) already destroyed as connected; Connect's session manager then
-      // spins on it without yielding to timers. Under TLS 1.2 the refusal comes inside the handshake
-      // as a TLS error (AuthFailed).
-      if ((globalThis as { Deno?: unknown }).Deno !== undefined) nodeOptions.maxVersion = "TLSv1.2";
-    }
-    this.#endpoints = options.endpoints.map((e) => {
-      const url = endpointUrl(e, tls !== undefined);
-      // Our own session manager, so close() can tear the connection down and let the process exit.
-      const session = new GuardedSessionManager(
-        new Http2SessionManager(url, {
-          pingIntervalMs: options.pingIntervalMs ?? 30_000,
-          pingTimeoutMs: options.pingTimeoutMs ?? 10_000,
-        }, nodeOptions),
-      );
-      const transport = createGrpcTransport({ baseUrl: url, sessionManager: session });
-      return {
-        url,
-        session,
-        kv: createClient(KV, transport),
-        watch: createClient(Watch, transport),
-        lease: createClient(Lease, transport),
-        maintenance: createClient(Maintenance, transport),
-        auth: createClient(Auth, transport),
-      };
-    });
-  }
-
-  get size(): number {
-    return this.#endpoints.length;
-  }
-
-  /** Where the next call goes. */
-  current(): Endpoint {
-    return this.#endpoints[this.#current] as Endpoint;
-  }
-
-  /** `endpoint` reported Unavailable: later calls go to the next one (unless another call moved on already). */
-  failed(endpoint: Endpoint): void {
-    if (this.#endpoints[this.#current] === endpoint) this.#current = (this.#current + 1) % this.#endpoints.length;
+    super(openEndpoints(options));
   }
 
   /**
@@ -115,7 +105,7 @@ export class EndpointPool {
 
   /** Closes every connection and its streams. */
   close(): void {
-    for (const e of this.#endpoints) e.session.abort();
+    for (const e of this.all) e.session.abort();
   }
 }
 

@@ -9,6 +9,7 @@
 import type * as api from "../../../core/etcd/api.ts";
 import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
+import { isReadOnlyTxn } from "../../../core/etcd/txn_kind.ts";
 import type { EtcdFetch } from "../../../core/connect.ts";
 import {
   type AuthenticateResponse,
@@ -115,7 +116,7 @@ export function createGatewayEtcdApi(options: GatewayEtcdApiOptions): GatewayEtc
       } catch (e) {
         return Promise.reject(e);
       }
-      return http.unary(false, "/v3/kv/txn", body, json(decodeTxn));
+      return http.unary(isReadOnlyTxn(request), "/v3/kv/txn", body, json(decodeTxn));
     },
     put: (request) => http.unary(false, "/v3/kv/put", encodePut(request), json(decodePut)),
     deleteRange: (request) => http.unary(false, "/v3/kv/deleterange", encodeDeleteRange(request), json(decodeDeleteRange)),

@@ -13,6 +13,7 @@ import {
   parseJson,
 } from "../../../core/etcd/gateway_json.ts";
 import { isStaleToken, TokenAuth } from "./auth.ts";
+import { Rotation } from "./rotation.ts";
 
 export interface GatewayHttpOptions {
   /** "http://127.0.0.1:2379", "https://etcd-1:2379" or "127.0.0.1:2379" (http). */
@@ -104,32 +105,13 @@ export interface Call {
   stop?: Stop;
 }
 
-/** The endpoints and which one calls go to: the first that works, moving on after Unavailable or a timeout. */
-class Endpoints {
-  readonly #urls: string[];
-  #current = 0;
-  constructor(endpoints: readonly string[]) {
-    if (endpoints.length === 0) throw new EtcdError(GrpcCode.InvalidArgument, "No etcd endpoints given");
-    this.#urls = endpoints.map(endpointOrigin);
-  }
-  get size(): number {
-    return this.#urls.length;
-  }
-  current(): string {
-    return this.#urls[this.#current]!;
-  }
-  failed(url: string): void {
-    if (this.#urls[this.#current] === url) this.#current = (this.#current + 1) % this.#urls.length;
-  }
-}
-
 /**
  * One client's POSTs to the gateway: gateway_api.ts sends unary calls through `unary()`,
  * gateway_watch.ts its long watch POSTs through `post()`; close() aborts whatever is in flight.
  */
 export class GatewayHttp {
   readonly timeoutMs: number;
-  readonly endpoints: Endpoints;
+  readonly endpoints: Rotation<string>;
   readonly auth: TokenAuth;
   readonly #fetch: EtcdFetch;
   readonly #release: (() => void) | undefined;
@@ -138,7 +120,8 @@ export class GatewayHttp {
 
   constructor(options: GatewayHttpOptions) {
     this.timeoutMs = options.requestTimeoutMs;
-    this.endpoints = new Endpoints(options.endpoints);
+    if (options.endpoints.length === 0) throw new EtcdError(GrpcCode.InvalidArgument, "No etcd endpoints given");
+    this.endpoints = new Rotation(options.endpoints.map(endpointOrigin));
     // Called through a closure: a browser's fetch throws "Illegal invocation" when detached from window.
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.#release = options.release;
@@ -231,13 +214,15 @@ export class GatewayHttp {
     for (let attempt = 1;;) {
       const token = withToken && this.auth.enabled ? await this.auth.token() : "";
       if (this.#closed) throw this.closedError();
-      const url = this.endpoints.current();
+      const url = idempotent ? this.endpoints.forRead() : this.endpoints.current();
       const call = this.begin();
       const timer = setTimeout(() => this.stop(call, "timeout"), Math.max(1, deadline - performance.now()));
       try {
         const response = await this.post(url, path, body, call, token);
         if (!response.ok) throw errorFromResponse(response.status, await response.text());
-        return await read(response);
+        const result = await read(response);
+        this.endpoints.answered(url);
+        return result;
       } catch (e) {
         const err = this.failure(e, call, url, path);
         if (this.auth.enabled && withToken && !reauthenticated && isStaleToken(err)) {

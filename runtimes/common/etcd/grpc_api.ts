@@ -4,6 +4,7 @@ import type { LeaseTimeToLiveResponse, StatusResponse } from "../../../core/etcd
 import type * as api from "../../../core/etcd/api.ts";
 import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
+import { isReadOnlyTxn } from "../../../core/etcd/txn_kind.ts";
 import {
   fromDeleteRange,
   fromHeader,
@@ -62,11 +63,12 @@ export interface GrpcEtcdApi extends api.EtcdApi {
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * An EtcdApi on etcd's gRPC port. Calls go to the first endpoint that works; on Unavailable or
- * DeadlineExceeded the client moves to the next one. Reads (range, lease keep-alive/time-to-live,
- * status) are retried there within the same deadline; txn, put, delete, compact, grant and revoke
- * are retried only when the connection could not even be opened, because otherwise their outcome is
- * unknown: they reject with EtcdError Unavailable and the caller decides. A broken watch stream
+ * An EtcdApi on etcd's gRPC port. Writes go to the first endpoint that works; on Unavailable or
+ * DeadlineExceeded the client moves to the next one. Reads (range, a Txn that only reads, lease
+ * time-to-live, status) take the endpoints in turn and are retried on the next within the same
+ * deadline; txn, put, delete, compact, grant and revoke are retried only when the connection could
+ * not even be opened, because otherwise their outcome is unknown: they reject with EtcdError
+ * Unavailable and the caller decides. A broken watch stream
  * throws Unavailable from `responses`; the next `watch()` opens on the next endpoint.
  *
  * @example
@@ -106,10 +108,12 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
     for (let attempt = 1;;) {
       if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed");
       const token = withToken ? await auth.token() : "";
-      const endpoint = pool.current();
+      const endpoint = idempotent ? pool.forRead() : pool.current();
       try {
         // Connect turns the timeout into grpc-timeout for etcd and a local timer: DeadlineExceeded.
-        return await call(endpoint, Math.max(1, Math.round(deadline - performance.now())), TokenAuth.headers(token));
+        const result = await call(endpoint, Math.max(1, Math.round(deadline - performance.now())), TokenAuth.headers(token));
+        pool.answered(endpoint);
+        return result;
       } catch (e) {
         if (closed) throw new EtcdError(GrpcCode.Cancelled, "etcd client is closed", { cause: e });
         const err = toEtcdError(e);
@@ -134,7 +138,7 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
     range: (request) => unary(true, (e, t, headers) => e.kv.range(toRange(request), { timeoutMs: t, headers })).then(fromRange),
     txn: async (request) => {
       const init = toTxn(request); // invalid compares reject here, before any I/O
-      return fromTxn(await unary(false, (e, t, headers) => e.kv.txn(init, { timeoutMs: t, headers })));
+      return fromTxn(await unary(isReadOnlyTxn(request), (e, t, headers) => e.kv.txn(init, { timeoutMs: t, headers })));
     },
     put: (request) => unary(false, (e, t, headers) => e.kv.put(toPut(request), { timeoutMs: t, headers })).then(fromPut),
     deleteRange: (request) =>
