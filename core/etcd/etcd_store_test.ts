@@ -233,11 +233,18 @@ describe("createEtcdStore()", () => {
     await settle();
     assert.equal((await lost).resultCode, ErrorCode.ConnectionLoss);
     assert.deepEqual(events, ["connected", "disconnected"]);
-    assert.equal((await session.submit({ type: "exists", path: "/" }, false)).resultCode, ErrorCode.ConnectionLoss);
+    // Meanwhile requests wait for the next probe of the link: this one fails, so they fail with it.
+    const waiting = session.submit({ type: "exists", path: "/" }, false);
+    clock.advance(0);
+    await settle();
+    assert.equal((await waiting).resultCode, ErrorCode.ConnectionLoss);
+    // The next probe gets through: the request waiting for it goes.
+    const queued = session.submit({ type: "exists", path: "/" }, false);
     api.up();
     clock.advance(300);
     await settle();
     assert.deepEqual(events, ["connected", "disconnected", "connected"]);
+    assert.equal((await queued).resultCode, 0);
     assert.equal(session.sessionId, id);
     const ok = session.submit({ type: "exists", path: "/" }, false);
     await settle();

@@ -202,10 +202,9 @@ export class EtcdSession implements StoreSession {
     if (this.#state === "connected" || this.#state === "disconnected" || this.#state === "connecting") this.#failAuth();
   }
 
+  /** What a request gets at once in this state; connecting and disconnected ones wait in #admit. */
   #refusal(): number | undefined {
     switch (this.#state) {
-      case "disconnected":
-        return ErrorCode.ConnectionLoss;
       case "auth-failed":
         return ErrorCode.AuthFailed;
       case "closing":
@@ -262,12 +261,14 @@ export class EtcdSession implements StoreSession {
   }
 
   /**
-   * Waits until requests may go, or until the connect attempt under way at `attempt` failed. Then
-   * the refusal for the session's state, ConnectionLoss while it is still connecting, or undefined.
+   * Waits until requests may go, or until the connect attempt or link probe under way at `attempt`
+   * failed. Then the refusal for the session's state, ConnectionLoss while still without a link, or
+   * undefined.
    */
   async #admit(attempt: number): Promise<number | undefined> {
-    if (this.#state === "connecting" && attempt === this.#failedAttempts) await this.#usable;
-    if (this.#state === "connecting") return ErrorCode.ConnectionLoss;
+    const linkless = () => this.#state === "connecting" || this.#state === "disconnected";
+    if (linkless() && attempt === this.#failedAttempts) await this.#usable;
+    if (linkless()) return ErrorCode.ConnectionLoss;
     return this.#state === "closing" ? undefined : this.#refusal();
   }
 
@@ -285,6 +286,7 @@ export class EtcdSession implements StoreSession {
       this.#lastAliveAt = this.#core.clock.now();
       if (this.#state === "disconnected") {
         this.#state = "connected";
+        this.#markUsable();
         this.#listener.onSessionEvent("connected");
       }
       this.#schedule(this.#ttlMs / 3);
@@ -293,19 +295,30 @@ export class EtcdSession implements StoreSession {
       const failure = classify(e);
       if (failure === "expired") return this.#expire();
       if (failure === "auth") return this.#failAuth();
-      this.#lostLink();
+      if (this.#state === "disconnected") this.#probeFailed();
+      else this.#lostLink();
     }
   }
 
-  /** The link failed: requests get ConnectionLoss until a keep-alive gets through again within the TTL. */
+  /**
+   * The link failed. Until a keep-alive gets through again within the TTL, requests wait for the
+   * next probe, as a ZooKeeper client queues them for its next connection: they go when it succeeds
+   * and fail with ConnectionLoss when it fails. The first probe goes at once (a dropped connection
+   * is usually back for the asking), later ones every PROBE_MS.
+   */
   #lostLink(): void {
-    if (this.#state === "connected") {
-      this.#state = "disconnected";
-      this.#listener.onSessionEvent("disconnected");
-    }
-    if (this.#state !== "disconnected") return;
+    if (this.#state !== "connected") return;
+    this.#state = "disconnected";
+    this.#usable = new Promise((resolve) => (this.#markUsable = resolve));
+    this.#listener.onSessionEvent("disconnected");
+    this.#schedule(0);
+  }
+
+  /** A probe of the lost link failed: the requests waiting for it fail, and the next one waits. */
+  #probeFailed(): void {
     // Past the TTL etcd has ended the lease; give up as a ZooKeeper client does after the session timeout.
     if (this.#core.clock.now() - this.#lastAliveAt >= this.#ttlMs) return this.#expire();
+    this.#attemptFailed();
     this.#schedule(PROBE_MS);
   }
 

@@ -90,7 +90,11 @@ export async function clusterPause(rt: EtcdClusterRuntime, cluster: Cluster): Pr
 
     assert.deepEqual(reinit.map((r) => r.handler), ["before", "after"], `state handlers: ${summary}`);
     assert.notEqual(newId, oldId);
-    checkTypedFailures(ops, REQUEST_TIMEOUT_MS, summary);
+    // A request waiting for the link when the session expired fails with SessionExpired, as one
+    // queued in a ZooKeeper client does; only those: the new session's requests never see it.
+    checkTypedFailures(ops, REQUEST_TIMEOUT_MS, summary, [ErrorCode.ConnectionLoss, ErrorCode.SessionExpired]);
+    const late = ops.filter((o) => o.code === ErrorCode.SessionExpired && o.start > expiredAt);
+    assert.equal(late.length, 0, `requests sent after the expiry got SessionExpired: ${summary}`);
     checkRecovery(ops, resumedAt, RECOVERY_MS, summary);
     await sleep(500);
     assert.equal(fired, 1, "the watch fired more than once");
