@@ -170,6 +170,27 @@ export interface EtcdApi {
   close(): Promise<void>;
 }
 
+/** Auth.Authenticate's answer: the token to send with later calls. */
+export interface AuthenticateResponse {
+  header: ResponseHeader;
+  token: string;
+}
+
+/**
+ * EtcdApi plus the calls tools and tests want (put/delete outside a Txn, compaction, lease and
+ * member status, authenticate), which both transports offer.
+ */
+export interface EtcdToolsApi extends EtcdApi {
+  put(request: PutRequest): Promise<PutResponse>;
+  deleteRange(request: DeleteRangeRequest): Promise<DeleteRangeResponse>;
+  /** Compacts history up to `revision`; `physical` waits until the space is reclaimed. */
+  compact(revision: bigint, physical?: boolean): Promise<void>;
+  leaseTimeToLive(id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
+  status(): Promise<StatusResponse>;
+  /** A token for `name` (the client manages its own token; this is for tools and tests). */
+  authenticate(name: string, password: string): Promise<AuthenticateResponse>;
+}
+
 /** gRPC status codes that etcd errors carry. */
 export const GrpcCode = {
   Ok: 0,

@@ -319,13 +319,7 @@ export function encodeAuthenticate(name: string, password: string): Out {
   return { name, password };
 }
 
-/** Auth.Authenticate's answer: the token to send in the `Authorization` header. */
-export interface AuthenticateResponse {
-  header: api.ResponseHeader;
-  token: string;
-}
-
-export function decodeAuthenticate(v: unknown): AuthenticateResponse {
+export function decodeAuthenticate(v: unknown): api.AuthenticateResponse {
   const r = obj(v);
   return { header: decodeHeader(r.header), token: string(r.token) };
 }
@@ -495,4 +489,3 @@ export function createJsonObjectSplitter(maxObjectChars: number = 64 * 1024 * 10
   };
 }
 
-export type { LeaseTimeToLiveResponse, StatusResponse };

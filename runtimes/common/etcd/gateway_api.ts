@@ -12,7 +12,6 @@ import { EtcdError } from "../../../core/errors.ts";
 import { isReadOnlyTxn } from "../../../core/etcd/txn_kind.ts";
 import type { EtcdFetch } from "../../../core/connect.ts";
 import {
-  type AuthenticateResponse,
   decodeDeleteRange,
   decodeKeepAlive,
   decodeLeaseGrant,
@@ -26,13 +25,9 @@ import {
   encodePut,
   encodeRange,
   encodeTxn,
-  type LeaseTimeToLiveResponse,
-  type StatusResponse,
 } from "../../../core/etcd/gateway_json.ts";
 import { GatewayHttp } from "./gateway_http.ts";
 import { openGatewayWatch } from "./gateway_watch.ts";
-
-export type { LeaseTimeToLiveResponse, StatusResponse } from "../../../core/etcd/gateway_json.ts";
 
 export interface GatewayEtcdApiOptions {
   /** "http://127.0.0.1:2379", "https://etcd-1:2379" or "127.0.0.1:2379" (http). */
@@ -60,7 +55,7 @@ export interface GatewayEtcdApiOptions {
   requestTimeoutMs?: number;
   /**
    * How long a watch may be quiet before a probe asks etcd whether its range changed unseen (a
-   * count-only Range, one per interval while quiet): a watch's connection has no pings, so this
+   * keys-only Range of one key above the watch's revision, one per interval while quiet): a watch's connection has no pings, so this
    * is how one that died silently is found and resumed. Default 5 000; 0 turns probing off.
    */
   watchProbeIntervalMs?: number;
@@ -68,17 +63,8 @@ export interface GatewayEtcdApiOptions {
   watchProbeGraceMs?: number;
 }
 
-/** EtcdApi plus the calls tools and tests want, as the gRPC transport has them. */
-export interface GatewayEtcdApi extends api.EtcdApi {
-  put(request: api.PutRequest): Promise<api.PutResponse>;
-  deleteRange(request: api.DeleteRangeRequest): Promise<api.DeleteRangeResponse>;
-  /** Compacts history up to `revision`; `physical` waits until the space is reclaimed. */
-  compact(revision: bigint, physical?: boolean): Promise<void>;
-  leaseTimeToLive(id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
-  status(): Promise<StatusResponse>;
-  /** Auth.Authenticate: a token for `name` (the client manages its own token; this is for tools and tests). */
-  authenticate(name: string, password: string): Promise<AuthenticateResponse>;
-}
+/** The gateway's API: the same calls as the gRPC transport's. */
+export type GatewayEtcdApi = api.EtcdToolsApi;
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const DEFAULT_WATCH_PROBE_INTERVAL_MS = 5_000;

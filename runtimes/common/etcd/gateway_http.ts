@@ -1,11 +1,11 @@
 // The fetch plumbing under the etcd gateway transport: which endpoint a POST goes to and when it
 // moves on, the deadline of each call, the auth token in the `Authorization` header, and what
 // fetch's rejections mean. Runtime-neutral: only `fetch`, AbortController and timers.
+import type * as api from "../../../core/etcd/api.ts";
 import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
 import type { EtcdFetch, EtcdFetchResponse } from "../../../core/connect.ts";
 import {
-  type AuthenticateResponse,
   createJsonObjectSplitter,
   decodeAuthenticate,
   encodeAuthenticate,
@@ -250,7 +250,7 @@ export class GatewayHttp {
   }
 
   /** /v3/auth/authenticate, failing over like a read (it only issues a token). */
-  authenticate(name: string, password: string): Promise<AuthenticateResponse> {
+  authenticate(name: string, password: string): Promise<api.AuthenticateResponse> {
     return this.unary(true, "/v3/auth/authenticate", encodeAuthenticate(name, password), GatewayHttp.json(decodeAuthenticate), false);
   }
 

@@ -1,6 +1,5 @@
 // EtcdApi over etcd's gRPC API (HTTP/2: h2c for http://, TLS for https://) with Connect's Node
 // transport, whose node:http2 client also runs on Deno and Bun.
-import type { LeaseTimeToLiveResponse, StatusResponse } from "../../../core/etcd/api.ts";
 import type * as api from "../../../core/etcd/api.ts";
 import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
@@ -48,17 +47,8 @@ export interface GrpcEtcdApiOptions {
   pingTimeoutMs?: number;
 }
 
-/** EtcdApi plus the calls tools and tests want (put/delete outside a txn, compaction, status). */
-export interface GrpcEtcdApi extends api.EtcdApi {
-  put(request: api.PutRequest): Promise<api.PutResponse>;
-  deleteRange(request: api.DeleteRangeRequest): Promise<api.DeleteRangeResponse>;
-  /** Compacts history up to `revision`; `physical` waits until the space is reclaimed. */
-  compact(revision: bigint, physical?: boolean): Promise<void>;
-  leaseTimeToLive(id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
-  status(): Promise<StatusResponse>;
-  /** Auth.Authenticate: a token for `name` (the client manages its own token; this is for tools and tests). */
-  authenticate(name: string, password: string): Promise<{ header: api.ResponseHeader; token: string }>;
-}
+/** The gRPC transport's API: the store's calls plus the tools'. */
+export type GrpcEtcdApi = api.EtcdToolsApi;
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -193,5 +183,3 @@ export function createGrpcEtcdApi(options: GrpcEtcdApiOptions): GrpcEtcdApi {
     },
   };
 }
-
-export type { LeaseTimeToLiveResponse, StatusResponse };
