@@ -301,15 +301,17 @@ export class EtcdSession implements StoreSession {
   }
 
   /**
-   * The link failed. Until a keep-alive gets through again within the TTL, requests wait for the
-   * next probe, as a ZooKeeper client queues them for its next connection: they go when it succeeds
-   * and fail with ConnectionLoss when it fails. The first probe goes at once (a dropped connection
-   * is usually back for the asking), later ones every PROBE_MS.
+   * The link failed. Until a keep-alive gets through again within the TTL, requests submitted from
+   * now on wait for the next probe, as a ZooKeeper client queues them for its next connection: they
+   * go when it succeeds and fail with ConnectionLoss when it fails. The first probe goes at once (a
+   * dropped connection is usually back for the asking), later ones every PROBE_MS.
    */
   #lostLink(): void {
     if (this.#state !== "connected") return;
     this.#state = "disconnected";
-    this.#usable = new Promise((resolve) => (this.#markUsable = resolve));
+    // Requests submitted before the loss fail with it (they were sent, or queued behind one that
+    // failed, on the lost connection), as ZooKeeper fails its pending packets; later ones wait.
+    this.#attemptFailed();
     this.#listener.onSessionEvent("disconnected");
     this.#schedule(0);
   }

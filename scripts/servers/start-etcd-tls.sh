@@ -30,6 +30,7 @@ pidfile="$dir/etcd.pid"
 days=3650
 
 fail() { echo "start-etcd-tls: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/_launch.sh"
 command -v etcd >/dev/null || fail "etcd not found (scripts/install.sh installs etcd-server)"
 command -v etcdctl >/dev/null || fail "etcdctl not found (scripts/install.sh installs etcd-client)"
 command -v openssl >/dev/null || fail "openssl not found"
@@ -37,8 +38,6 @@ command -v openssl >/dev/null || fail "openssl not found"
 # etcdctl as the server's client: over TLS with the client certificate, as root once auth is on.
 ctl() { ETCDCTL_API=3 etcdctl --endpoints "$client_url" --cacert "$tls/ca.pem" --cert "$tls/client.pem" --key "$tls/client.key" --dial-timeout 3s --command-timeout 5s "$@"; }
 healthy() { ctl endpoint health >/dev/null 2>&1 || ctl --user root:root-pw endpoint health >/dev/null 2>&1; }
-ours() { [[ -r "/proc/$1/cmdline" ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "--data-dir $dir/member-data "; }
-in_use() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" 2>/dev/null; }
 
 # --- certificates ---
 mkdir -p "$tls"
@@ -70,15 +69,15 @@ extendedKeyUsage=serverAuth,clientAuth" "/CN=kmeta-server"
 fi
 
 # --- etcd ---
-if [[ -s "$pidfile" ]] && ours "$(cat "$pidfile")"; then
+if runs_from "$pidfile" "--data-dir $dir/member-data "; then
   pid=$(cat "$pidfile")
+  undo_pids+=("$pid") # one that never gets healthy is stopped, as a fresh one would be
 else
   rm -f "$pidfile"
-  in_use "$client_port" && fail "127.0.0.1:$client_port is already in use"
-  in_use "$peer_port" && fail "127.0.0.1:$peer_port is already in use"
+  require_free "$client_port" "$peer_port"
   mkdir -p "$dir/member-data"
   chmod 700 "$dir/member-data"
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" \
+  launch etcd "$pidfile" "$dir/etcd.log" \
     etcd --name n1 --data-dir "$dir/member-data" \
     --listen-client-urls "$client_url" --advertise-client-urls "$client_url" \
     --cert-file "$tls/server.pem" --key-file "$tls/server.key" \
@@ -86,28 +85,12 @@ else
     --listen-peer-urls "$peer_url" --initial-advertise-peer-urls "$peer_url" \
     --initial-cluster "n1=$peer_url" --initial-cluster-state new \
     --initial-cluster-token "kmeta-tls-$client_port" \
-    --logger zap --log-outputs stderr "$@" \
-    >>"$dir/etcd.log" 2>&1 </dev/null &
-  for _ in $(seq 50); do [[ -s "$pidfile" ]] && break; sleep 0.1; done
-  [[ -s "$pidfile" ]] || fail "etcd did not start (see $dir/etcd.log)"
-  pid=$(cat "$pidfile")
+    --logger zap --log-outputs stderr "$@"
+  pid=$launched_pid
 fi
-
-ready=0
-for _ in $(seq $((ready_timeout * 5))); do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    tail -n 20 "$dir/etcd.log" >&2
-    rm -f "$pidfile"
-    fail "etcd exited while starting"
-  fi
-  if healthy; then ready=1; break; fi
-  sleep 0.2
-done
-if [[ $ready != 1 ]]; then
-  kill "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
-  fail "not healthy after ${ready_timeout}s (see $dir/etcd.log)"
-fi
+watch_server etcd "$pid" "$dir/etcd.log"
+undo_files+=("$pidfile")
+await_ready $((ready_timeout * 5)) 0.2 healthy || fail "not healthy after ${ready_timeout}s (see $dir/etcd.log)"
 
 # --- users, roles, auth (idempotent: skipped when auth is already on) ---
 if [[ "${ETCD_AUTH:-0}" == 1 ]] && ! ctl auth status 2>/dev/null | grep -q "Authentication Status: true"; then

@@ -20,6 +20,7 @@ jar=/usr/share/java/zookeeper.jar # its manifest Class-Path brings jute, netty, 
 pidfile="$dir/zk.pid"
 
 fail() { echo "start-zk: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/_launch.sh"
 
 # `srvr` is whitelisted in the config below; bash's /dev/tcp means no nc is needed.
 serving() {
@@ -27,20 +28,19 @@ serving() {
   reply=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" && printf srvr >&3 && cat <&3' "$port" 2>/dev/null) || true
   [[ "$reply" == *"Mode: standalone"* ]]
 }
-ours() { [[ -r "/proc/$1/cmdline" ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "ZooKeeperServerMain $dir/conf/zoo.cfg"; }
 
 command -v java >/dev/null || fail "java not found (scripts/install.sh installs default-jre-headless)"
 [[ -f "$jar" ]] || fail "$jar not found (scripts/install.sh installs zookeeper)"
 
-if [[ -s "$pidfile" ]] && ours "$(cat "$pidfile")"; then
+if runs_from "$pidfile" "ZooKeeperServerMain $dir/conf/zoo.cfg"; then
   pid=$(cat "$pidfile")
-  for _ in $(seq $((ready_timeout * 10))); do serving && break; sleep 0.1; done
-  serving || fail "pid $pid is running but not serving on 127.0.0.1:$port (see $dir/zk.log)"
+  poll $((ready_timeout * 10)) 0.1 serving ||
+    fail "pid $pid is running but not serving on 127.0.0.1:$port (see $dir/zk.log)"
   echo "$pid"
   exit 0
 fi
 rm -f "$pidfile"
-timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$port" 2>/dev/null && fail "127.0.0.1:$port is already in use"
+require_free "$port"
 
 mkdir -p "$dir/conf" "$dir/data"
 cat >"$dir/conf/zoo.cfg" <<CFG
@@ -70,32 +70,20 @@ for extra in /usr/share/java/slf4j-log4j12.jar /usr/share/java/log4j-1.2.jar \
   [[ -f "$extra" ]] && classpath="$classpath:$extra"
 done
 
-# setsid detaches the server from our process group; the inner shell writes its own pid and then
-# execs java, so zk.pid names the JVM itself.
+# zk.pid names the JVM itself (see launch).
 # shellcheck disable=SC2086 # ZK_JAVA_OPTS is a list of flags
-setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" \
+launch java "$pidfile" "$dir/zk.log" \
   java -Xmx256m ${ZK_JAVA_OPTS:-} \
   -Dzookeeper.admin.enableServer=false \
   -Dlog4j.configuration="file:$dir/conf/log4j.properties" \
-  -cp "$classpath" org.apache.zookeeper.server.ZooKeeperServerMain "$dir/conf/zoo.cfg" \
-  >>"$dir/zk.log" 2>&1 </dev/null &
-for _ in $(seq 50); do [[ -s "$pidfile" ]] && break; sleep 0.1; done
-[[ -s "$pidfile" ]] || fail "java did not start (see $dir/zk.log)"
-pid=$(cat "$pidfile")
+  -cp "$classpath" org.apache.zookeeper.server.ZooKeeperServerMain "$dir/conf/zoo.cfg"
+pid=$launched_pid
+watch_server ZooKeeper "$pid" "$dir/zk.log"
+undo_files+=("$pidfile")
 
-for _ in $(seq $((ready_timeout * 10))); do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    tail -n 20 "$dir/zk.log" >&2
-    rm -f "$pidfile"
-    fail "ZooKeeper exited while starting"
-  fi
-  if serving; then
-    echo "start-zk: serving on 127.0.0.1:$port (log $dir/zk.log)" >&2
-    echo "$pid"
-    exit 0
-  fi
-  sleep 0.1
-done
-kill "$pid" 2>/dev/null || true
-rm -f "$pidfile"
+if await_ready $((ready_timeout * 10)) 0.1 serving; then
+  echo "start-zk: serving on 127.0.0.1:$port (log $dir/zk.log)" >&2
+  echo "$pid"
+  exit 0
+fi
 fail "not serving after ${ready_timeout}s (see $dir/zk.log)"
