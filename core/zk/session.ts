@@ -13,6 +13,11 @@ import { type WatchKind, WatchRegistry } from "./watches.ts";
 
 /** Kafka's jute.maxbuffer for clients (KafkaZkClient raises ZooKeeper's 1 MiB default to 4 MiB). */
 export const DEFAULT_MAX_FRAME_BYTES: number = 4 * 1024 * 1024;
+/**
+ * A ZooKeeper server's default jute.maxbuffer (0xFFFFF), which bounds each request frame after its
+ * length prefix: a server drops the connection on a larger one, failing every request in flight.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES: number = 0xfffff;
 /** Java's ClientCnxn pings at least this often, whatever the session timeout. */
 const MAX_PING_INTERVAL_MS = 10_000;
 /** Java's StaticHostProvider waits this long before trying a host list again from where it connected last. */
@@ -47,6 +52,8 @@ export interface SessionConfig {
   resume?: SessionCredentials;
   /** Largest reply frame accepted (default DEFAULT_MAX_FRAME_BYTES). */
   maxFrameBytes?: number;
+  /** Largest request frame sent (default DEFAULT_MAX_REQUEST_BYTES, the server's jute.maxbuffer). */
+  maxRequestBytes?: number;
   /** Uniform in [0, 1): the jitter before a reconnect (default: none). */
   random?: () => number;
 }
@@ -136,6 +143,7 @@ class ZkSession implements Session {
   readonly #config: SessionConfig;
   readonly #random: () => number;
   readonly #maxFrameBytes: number;
+  readonly #maxRequestBytes: number;
   readonly #auth: AuthInfo[];
   readonly #watches = new WatchRegistry();
   #phase: Phase = "waiting";
@@ -164,6 +172,7 @@ class ZkSession implements Session {
     this.#config = config;
     this.#random = config.random ?? (() => 0);
     this.#maxFrameBytes = config.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#maxRequestBytes = config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     this.#auth = [...(config.auth ?? [])];
     this.#sessionId = config.resume?.sessionId ?? 0n;
     this.#password = config.resume?.password ?? new Uint8Array(PASSWORD_BYTES);
@@ -408,6 +417,11 @@ class ZkSession implements Session {
         return;
     }
     const queued: Queued = { id, frame: encodeRequest(0, request), opCode: request.type, watch: watchOf(request) };
+    // Refused here rather than by the server, which would drop the connection and everything on it.
+    if (queued.frame.length - 4 > this.#maxRequestBytes) {
+      this.#out.push({ kind: "reply", id, err: ErrorCode.BadArguments, body: null });
+      return;
+    }
     // Java's client queues while disconnected; the next connect attempt sends the queue or fails it.
     if (this.#phase === "connected") this.#sendRequest(queued, at);
     else this.#queued.push(queued);

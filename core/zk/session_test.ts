@@ -117,6 +117,17 @@ describe("createSession()", () => {
     assert.equal(kinds(out).at(-1), "event:connected");
   });
 
+  it("answers BadArguments, sending nothing, for a request frame over the server's jute.maxbuffer", () => {
+    // setData "/a": xid, type, path (4 + 2), data (4 + n), version: 22 bytes around the data.
+    const setData = (n: number): ZkWireRequest => ({ type: OpCode.SetData, path: "/a", data: new Uint8Array(n), version: -1 });
+    const s = connected();
+    assert.deepEqual(kinds(s.step({ kind: "submit", id: 1, request: setData(0xfffff - 22 + 1), at: 1 })), [`reply:1:${ErrorCode.BadArguments}`]);
+    assert.deepEqual(kinds(s.step({ kind: "submit", id: 2, request: setData(0xfffff - 22), at: 1 })), ["send"]);
+    assert.equal(s.state, "connected");
+    const raised = connected({ maxRequestBytes: 2 * 0xfffff });
+    assert.deepEqual(kinds(raised.step({ kind: "submit", id: 3, request: setData(0xfffff), at: 1 })), ["send"]);
+  });
+
   it("matches replies to requests in FIFO order and tracks the highest zxid", () => {
     const s = connected();
     s.step({ kind: "submit", id: 10, request: getData("/a"), at: 1 });

@@ -28,6 +28,12 @@ export interface ZooKeeperConnectOptions {
   connectTimeoutMs?: number;
   /** Largest reply frame accepted (default 4 MiB, as Kafka sets jute.maxbuffer). */
   maxFrameBytes?: number;
+  /**
+   * Largest request frame sent (default 0xFFFFF, a server's default jute.maxbuffer): a larger
+   * request (a Multi of many writes, data near 1 MiB) answers BadArguments instead of making the
+   * server drop the connection. Raise it with the servers' jute.maxbuffer.
+   */
+  maxRequestBytes?: number;
 }
 
 export interface ZooKeeperStoreOptions extends ZooKeeperConnectOptions {
@@ -133,6 +139,7 @@ class ZkStoreSession implements ZooKeeperSession {
       sessionTimeoutMs: sessionOptions.sessionTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs,
       maxFrameBytes: options.maxFrameBytes,
+      maxRequestBytes: options.maxRequestBytes,
       auth: (options.auth ?? []).map(toAuthInfo),
       resume: sessionOptions.resume,
       random,

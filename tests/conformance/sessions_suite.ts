@@ -218,6 +218,14 @@ export function sessionsSuite(target: ConformanceTarget): void {
         const fits = 1024 * 1024 - 1024;
         assertCode(await c.handleRequest(create("/big", big.subarray(0, fits))), ErrorCode.Ok);
         assert.equal((await c.handleRequest({ type: "exists", path: "/big" })).stat?.dataLength, fits);
+        // Exactly the data limit: a store whose server would drop such a frame refuses it with
+        // BadArguments instead (the ZooKeeper store), and the session goes on either way.
+        const id = c.sessionId;
+        const atLimit = await c.handleRequest({ type: "setData", path: "/big", data: big.subarray(0, 1024 * 1024), version: -1 });
+        assert.ok([ErrorCode.Ok, ErrorCode.BadArguments].includes(atLimit.resultCode as never), `setData of 1 MiB: ${atLimit.resultCode}`);
+        const after = await c.handleRequest({ type: "exists", path: "/big" });
+        assert.equal(after.stat?.dataLength, atLimit.resultCode === ErrorCode.Ok ? 1024 * 1024 : fits);
+        assert.equal(c.sessionId, id);
       }));
 
     it("refuses a TTL mode without a TTL, and an unknown request type", () =>
