@@ -1,5 +1,6 @@
 // The ZooKeeper store: drives one session state machine per StoreSession over an injected Dial and
 // Clock. Everything runtime-specific (sockets, TLS, timers) comes in through the options.
+import { concatBytes } from "../bytes.ts";
 import type { Clock, Timer } from "../clock.ts";
 import type { ConnectOptions } from "../connect.ts";
 import type { ConnectString, HostPort } from "../connect_string.ts";
@@ -266,7 +267,7 @@ class ZkStoreSession implements ZooKeeperSession {
       if (generation !== this.#generation || this.#outbox.length === 0) return;
       const parts = this.#outbox;
       this.#outbox = [];
-      this.#channel?.write(parts.length === 1 ? parts[0]! : concat(parts));
+      this.#channel?.write(concatBytes(parts));
     });
   }
 
@@ -311,14 +312,3 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

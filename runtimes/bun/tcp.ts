@@ -5,7 +5,8 @@
 import { isIP } from "node:net";
 import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial } from "../../core/transport.ts";
-import { connectionLoss, hostPort, joinChunks } from "../common/channel_util.ts";
+import { concatBytes } from "../../core/bytes.ts";
+import { connectionLoss, hostPort } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
@@ -108,11 +109,11 @@ function createChannel(where: string): BunChannel {
   };
   const flush = (): void => {
     if (queue.length === 0) return; // close() flushed already
-    const chunk = joinChunks(queue, queuedBytes);
+    const chunk = concatBytes(queue, queuedBytes);
     queue = [];
     queuedBytes = 0;
     // While Bun holds back bytes, later ticks append to the backlog to keep their order.
-    if (backlog) backlog = joinChunks([backlog, chunk], backlog.length + chunk.length);
+    if (backlog) backlog = concatBytes([backlog, chunk]);
     else send(chunk);
   };
 

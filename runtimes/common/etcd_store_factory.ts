@@ -8,6 +8,7 @@ import type { EtcdApi } from "../../core/etcd/api.ts";
 import { createEtcdStore } from "../../core/etcd/etcd_store.ts";
 import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { TlsOptions } from "../../core/transport.ts";
+import { hostPort } from "./channel_util.ts";
 import { createGatewayEtcdApi, type GatewayEtcdApiOptions } from "./etcd/gateway_api.ts";
 import type { GrpcEtcdApiOptions } from "./etcd/grpc_api.ts";
 
@@ -59,7 +60,7 @@ export function etcdStoreFactory(clock: Clock, transports: EtcdTransports): Stor
     const { transport = transports.defaultTransport, requestTimeoutMs, username, password } = etcd;
     const tls = etcd.tls ?? (target.tls ? {} : undefined);
     const scheme = tls ? "https" : "http";
-    const endpoints = target.hosts.map((h) => `${scheme}://${h.host.includes(":") ? `[${h.host}]` : h.host}:${h.port}`);
+    const endpoints = target.hosts.map((h) => `${scheme}://${hostPort(h.host, h.port)}`);
     let api: EtcdApi;
     if (transport === "gateway") {
       api = createGatewayEtcdApi({ endpoints, requestTimeoutMs, username, password, ...gatewayFetch(etcd, transports) });

@@ -6,8 +6,7 @@ import { createGrpcEtcdApi } from "./etcd/grpc_api.ts";
 import { etcdStoreFactory, type TlsFetch } from "./etcd_store_factory.ts";
 
 /**
- * `etcd://h1:2379,h2:2379/chroot` -> a store over those endpoints (plain HTTP), keys under "kmeta/";
- * `etcds://` or `options.etcd.tls` -> https with those TLS options; `options.etcd.username` -> etcd auth.
+ * etcdStoreFactory with the gRPC transport as the default.
  * @param tlsFetch how the runtime's fetch takes TLS options, for the gateway; Node's cannot.
  */
 export function etcdStores(clock: Clock, tlsFetch?: TlsFetch): StoreFactory {

@@ -1,7 +1,8 @@
 // ByteChannel and Dial on Deno's own sockets (Deno.connect / Deno.connectTls / Deno.startTls).
 import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial, TlsOptions } from "../../core/transport.ts";
-import { connectionLoss, hostPort, joinChunks } from "../common/channel_util.ts";
+import { concatBytes } from "../../core/bytes.ts";
+import { connectionLoss, hostPort } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
@@ -84,7 +85,7 @@ function createChannel(conn: Deno.Conn, where: string): ByteChannel {
   // The writer sends its chunks in order, each in full (Deno's conn.write may take only part).
   const flush = (): void => {
     if (queue.length === 0) return; // close() flushed already
-    const chunk = joinChunks(queue, queuedBytes);
+    const chunk = concatBytes(queue, queuedBytes);
     queue = [];
     queuedBytes = 0;
     lastWrite = writer.write(chunk).catch(fail);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import process from "node:process";
+import { concatBytes } from "../../core/bytes.ts";
 import { ErrorCode, isKeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial } from "../../core/transport.ts";
 
@@ -21,13 +22,7 @@ export async function readBytes(channel: ByteChannel, bytes = Infinity): Promise
     total += chunk.length;
     if (total >= bytes) break;
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 /** A ZooKeeper ConnectRequest frame for a new session: proves a session-level exchange. */
