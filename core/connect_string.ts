@@ -1,6 +1,6 @@
 // Connection strings: `scheme://host:port,host:port/chroot`, one scheme per store.
 import { ErrorCode, KeeperError } from "./errors.ts";
-import { validatePath } from "./zk/path.ts";
+import { validatePath } from "./api/path.ts";
 
 export type StoreScheme = "memory" | "zk" | "etcd";
 

@@ -20,13 +20,13 @@
  */
 export { codeName, ErrorCode, isKeeperError, KeeperError, MetastoreError } from "./errors.ts";
 export type { Clock, Timer } from "./clock.ts";
-export { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE } from "./zk/acl.ts";
-export type { ACL, Id } from "./zk/acl.ts";
-export type { Stat } from "./zk/stat.ts";
-export { CreateMode } from "./zk/create_mode.ts";
-export { EventType } from "./zk/events.ts";
-export type { WatchEvent } from "./zk/events.ts";
-export { pathProblem, validatePath } from "./zk/path.ts";
+export { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE } from "./api/acl.ts";
+export type { ACL, Id } from "./api/acl.ts";
+export type { Stat } from "./api/stat.ts";
+export { CreateMode } from "./api/create_mode.ts";
+export { EventType } from "./api/events.ts";
+export type { WatchEvent } from "./api/events.ts";
+export { pathProblem, validatePath } from "./api/path.ts";
 export { ANY_VERSION } from "./api/requests.ts";
 export type {
   CreateRequest,
@@ -80,7 +80,8 @@ export type {
   WatchStream as EtcdWatchStream,
 } from "./etcd/api.ts";
 export { GrpcCode } from "./etcd/api.ts";
-export { createZooKeeperStore, zooKeeperStores } from "./zk/zk_store.ts";
+export { createZooKeeperStore } from "./zk/zk_store.ts";
+export { zooKeeperStores } from "./zk_stores.ts";
 export type {
   ZooKeeperAuth,
   ZooKeeperConnectOptions,

@@ -1,9 +1,9 @@
 // The seam between the KafkaMetastore client (handlers, pipelining, re-initialisation, chroot) and a
 // backend (the memory store, ZooKeeper, etcd). A backend answers requests as ZooKeeper would.
 import type { Request } from "./api/requests.ts";
-import type { ACL } from "./zk/acl.ts";
-import type { Stat } from "./zk/stat.ts";
-import type { WatchEvent } from "./zk/events.ts";
+import type { ACL } from "./api/acl.ts";
+import type { Stat } from "./api/stat.ts";
+import type { WatchEvent } from "./api/events.ts";
 
 /** What a backend answers for one request; the client adds path, ctx and timing. */
 export interface StoreReply {

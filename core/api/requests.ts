@@ -1,6 +1,6 @@
 // The requests of Kafka's ZooKeeperClient, as plain objects discriminated by `type`.
-import type { ACL } from "../zk/acl.ts";
-import type { CreateMode } from "../zk/create_mode.ts";
+import type { ACL } from "./acl.ts";
+import type { CreateMode } from "./create_mode.ts";
 
 /** Matches any version in Delete, SetData, SetAcl and Check. */
 export const ANY_VERSION = -1;

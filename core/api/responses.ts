@@ -1,6 +1,6 @@
 // Responses carry ZooKeeper's result code; only `maybeThrow` turns a code into an error.
-import type { ACL } from "../zk/acl.ts";
-import type { Stat } from "../zk/stat.ts";
+import type { ACL } from "./acl.ts";
+import type { Stat } from "./stat.ts";
 import type { Request, ZkOp } from "./requests.ts";
 import { codeName, ErrorCode, KeeperError } from "../errors.ts";
 

@@ -6,7 +6,7 @@ import type { Response, ResponseFor } from "../api/responses.ts";
 import type { StateChangeHandler, ZNodeChangeHandler, ZNodeChildChangeHandler } from "../api/handlers.ts";
 import type { ConnectionState, KafkaMetastore, MetastoreOptions } from "../api/metastore.ts";
 import type { SessionEvent, Store, StoreSession } from "../store.ts";
-import { EventType, type WatchEvent } from "../zk/events.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
 import { type Chroot, createChroot } from "./chroot.ts";
 import { validateRequest } from "./validate.ts";

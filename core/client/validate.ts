@@ -1,8 +1,8 @@
 // Checks made before any I/O, as ZooKeeper's Java client makes them (it throws before sending).
 import type { Request, ZkOp } from "../api/requests.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
-import { isSequential, isTtl, MAX_TTL_MS } from "../zk/create_mode.ts";
-import { validatePath } from "../zk/path.ts";
+import { isSequential, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
+import { validatePath } from "../api/path.ts";
 
 const TYPES = new Set(["create", "delete", "exists", "getData", "setData", "getAcl", "setAcl", "getChildren", "multi"]);
 const OP_TYPES = new Set(["create", "delete", "setData", "check"]);

@@ -1,9 +1,9 @@
 // The values of node and children keys, and how a znode (all 11 stat fields) is derived from them.
 // zxid := etcd revision: czxid is the node key's create_revision, mzxid its mod_revision (unless
 // stored, after a setACL), pzxid the children key's mod_revision (the czxid while it is absent).
-import type { ACL } from "../zk/acl.ts";
+import type { ACL } from "../api/acl.ts";
 import type { KeyValue } from "./api.ts";
-import type { ZNode } from "../memory/node.ts";
+import type { ZNode } from "../tree/node.ts";
 import { JuteReader } from "../zk/jute_reader.ts";
 import { JuteWriter } from "../zk/jute_writer.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";

@@ -2,10 +2,10 @@
 // Layout and the derivation of every stat field: docs/etcd-layout.md.
 import type { Clock, Timer } from "../clock.ts";
 import type { SessionListener, SessionOptions, Store, StoreSession } from "../store.ts";
-import type { ACL } from "../zk/acl.ts";
+import type { ACL } from "../api/acl.ts";
 import type { EtcdApi, RequestOp } from "./api.ts";
-import { OPEN_ACL_UNSAFE } from "../zk/acl.ts";
-import { EventType, type WatchEvent } from "../zk/events.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import { KeyLayout } from "./keys.ts";
 import { encodeNode, NodeFlag } from "./codec.ts";
 import { ReadBatcher } from "./batch.ts";
@@ -15,7 +15,7 @@ import { classify } from "./failures.ts";
 import { markerOp, parseMarker, parseRead, readOps, type Snapshot, OPS_PER_PATH, znodeOfLoaded } from "./snapshot.ts";
 import { EtcdSession, type SessionCore } from "./session.ts";
 import { pathsOf, plan } from "./plan.ts";
-import { CONTAINER_EPHEMERAL_OWNER } from "../zk/create_mode.ts";
+import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
 
 export interface EtcdStoreOptions {
   api: EtcdApi;

@@ -2,9 +2,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { depthOf, hasPrefix, KeyLayout, prefixEnd } from "./keys.ts";
 import { decodeChildren, decodeNode, encodeChildren, encodeNode, NodeFlag, znodeOf } from "./codec.ts";
-import { statOf } from "../memory/node.ts";
+import { statOf } from "../tree/node.ts";
 import { decodeUtf8, encodeJavaUtf8 } from "../zk/utf8.ts";
-import { CONTAINER_EPHEMERAL_OWNER } from "../zk/create_mode.ts";
+import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
 import type { KeyValue } from "./api.ts";
 
 const text = (b: Uint8Array) => decodeUtf8(b);

@@ -1,4 +1,4 @@
-// A write as one etcd Txn. The request runs on ZooKeeper's own data-tree code (memory/data_tree.ts)
+// A write as one etcd Txn. The request runs on ZooKeeper's own data-tree code (tree/data_tree.ts)
 // over a snapshot of the znodes it touches, so codes, check order and Multi's per-op results are the
 // reference model's by construction. A failure is answered from the snapshot (nothing to write); a
 // success becomes puts and deletes guarded by compares on every key the model read, so a concurrent
@@ -6,13 +6,13 @@
 import type { Compare, RequestOp } from "./api.ts";
 import type { ZkOp, Request } from "../api/requests.ts";
 import type { StoreReply } from "../store.ts";
-import type { Stat } from "../zk/stat.ts";
+import type { Stat } from "../api/stat.ts";
 import type { KeyLayout } from "./keys.ts";
 import { MAX_DEPTH, depthOf } from "./keys.ts";
-import { DataTree, type Txn, TxnFailure } from "../memory/data_tree.ts";
-import type { ZNode } from "../memory/node.ts";
-import { CONTAINER_EPHEMERAL_OWNER, isSequential, isTtl } from "../zk/create_mode.ts";
-import { parentOf } from "../zk/path.ts";
+import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
+import type { ZNode } from "../tree/node.ts";
+import { CONTAINER_EPHEMERAL_OWNER, isSequential, isTtl } from "../api/create_mode.ts";
+import { parentOf } from "../api/path.ts";
 import { ErrorCode } from "../errors.ts";
 import { encodeChildren, encodeNode, NodeFlag } from "./codec.ts";
 import { isSystem, type Snapshot, znodeOfLoaded } from "./snapshot.ts";

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { createEtcdStore } from "./etcd_store.ts";
 import { FakeEtcd } from "../testing/fake_etcd.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
-import { OPEN_ACL_UNSAFE } from "../zk/acl.ts";
-import { CreateMode } from "../zk/create_mode.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
+import { CreateMode } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
 import type { SessionEvent, StoreReply } from "../store.ts";
 

@@ -2,7 +2,7 @@
 // in one Txn so they share one revision, plus the namespace's write marker.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
-import type { ZNode } from "../memory/node.ts";
+import type { ZNode } from "../tree/node.ts";
 import { decodeNode, NodeFlag, placeholderChildren, znodeOf } from "./codec.ts";
 
 /** What one Txn read of a path found. */

@@ -1,8 +1,8 @@
 // etcd events of one revision -> the ZooKeeper watch events they stand for.
 import type { WatchEvent as EtcdEvent } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
-import { EventType, type WatchEvent } from "../zk/events.ts";
-import { parentOf } from "../zk/path.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
+import { parentOf } from "../api/path.ts";
 import { decodeNode, NodeFlag } from "./codec.ts";
 
 /** What one revision of the namespace meant. */

@@ -1,8 +1,8 @@
-// One-shot watches armed by reads at an etcd revision. The trigger rules are memory/watch_table.ts's
+// One-shot watches armed by reads at an etcd revision. The trigger rules are tree/watch_table.ts's
 // (ZooKeeper's WatchManager); the difference is time: a watch armed by a read at revision R fires on
 // the first qualifying event after R, so events the stream delivers late (at or before R) pass it by.
-import type { WatchEvent } from "../zk/events.ts";
-import { type WatchKind, watchKindsFiredBy } from "../memory/watch_table.ts";
+import type { WatchEvent } from "../api/events.ts";
+import { type WatchKind, watchKindsFiredBy } from "../tree/watch_table.ts";
 
 export type { WatchKind };
 

@@ -7,7 +7,7 @@
 import type { Clock, Timer } from "../clock.ts";
 import type { EtcdApi, WatchEvent as EtcdEvent, WatchStream } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
-import type { WatchEvent } from "../zk/events.ts";
+import type { WatchEvent } from "../api/events.ts";
 import { translate } from "./watch_events.ts";
 
 /** What the watcher reports to the store. */

@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createMemoryStore, type MemoryStore } from "./memory_store.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
-import { OPEN_ACL_UNSAFE } from "../zk/acl.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
 import type { StoreSession } from "../store.ts";
 import { ErrorCode } from "../errors.ts";
-import { parentOf } from "../zk/path.ts";
+import { parentOf } from "../api/path.ts";
 
 const PATHS = ["/a", "/b", "/a/x", "/a/y", "/b/x", "/a/x/z"];
 const path = fc.constantFrom(...PATHS);

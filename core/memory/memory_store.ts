@@ -3,14 +3,15 @@
 import type { Clock, Timer } from "../clock.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
 import type { SessionListener, SessionOptions, Store, StoreReply, StoreSession } from "../store.ts";
-import type { Id } from "../zk/acl.ts";
-import type { WatchEvent } from "../zk/events.ts";
-import { CONTAINER_EPHEMERAL_OWNER, isTtl } from "../zk/create_mode.ts";
+import type { Id } from "../api/acl.ts";
+import type { WatchEvent } from "../api/events.ts";
+import { CONTAINER_EPHEMERAL_OWNER, isTtl } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
-import { DataTree, type Txn, TxnFailure } from "./data_tree.ts";
-import { statOf, type ZNode } from "./node.ts";
-import { WatchTable } from "./watch_table.ts";
-import { permitted, readPermission } from "./acl_rules.ts";
+import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
+import { statOf, type ZNode } from "../tree/node.ts";
+import { WatchTable } from "../tree/watch_table.ts";
+import { permitted, readPermission } from "../tree/acl_rules.ts";
+import { readReply } from "../tree/read_reply.ts";
 
 export interface MemoryStoreOptions {
   clock: Clock;
@@ -323,20 +324,5 @@ class MemorySession implements StoreSession {
   close(): Promise<void> {
     this.#store.kill(this, "closed");
     return Promise.resolve();
-  }
-}
-
-/** The reply to a permitted read of an existing node. */
-export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl", node: ZNode): StoreReply {
-  const stat = statOf(node);
-  switch (type) {
-    case "exists":
-      return { resultCode: 0, stat };
-    case "getData":
-      return { resultCode: 0, data: node.data === null ? null : node.data.slice(), stat };
-    case "getChildren":
-      return { resultCode: 0, children: [...node.children], stat };
-    case "getAcl":
-      return { resultCode: 0, acl: node.acl.map((a) => ({ perms: a.perms, id: { ...a.id } })), stat };
   }
 }

@@ -2,12 +2,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createMemoryStore, type MemoryStore } from "./memory_store.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
-import { OPEN_ACL_UNSAFE } from "../zk/acl.ts";
-import { CreateMode } from "../zk/create_mode.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
+import { CreateMode } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
 import type { Request } from "../api/requests.ts";
 import type { SessionEvent, StoreSession } from "../store.ts";
-import type { WatchEvent } from "../zk/events.ts";
+import type { WatchEvent } from "../api/events.ts";
 
 function open(store: MemoryStore, timeoutMs = 6000) {
   const events: SessionEvent[] = [];
@@ -156,7 +156,7 @@ describe("createMemoryStore()", () => {
   });
 
   it("formats negative sequence numbers as Java's %010d", async () => {
-    const { sequenceSuffix } = await import("./data_tree.ts");
+    const { sequenceSuffix } = await import("../tree/data_tree.ts");
     assert.equal(sequenceSuffix(0), "0000000000");
     assert.equal(sequenceSuffix(2147483647), "2147483647");
     assert.equal(sequenceSuffix(-2147483648), "-2147483648");

@@ -1,7 +1,7 @@
 // Maps the public API's requests (core/api/requests.ts) to the wire requests ZooKeeper gets.
 import type { CreateRequest, Request, ZkOp } from "../api/requests.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
-import { CreateMode, isTtl } from "./create_mode.ts";
+import { CreateMode, isTtl } from "../api/create_mode.ts";
 import { OpCode } from "./opcodes.ts";
 import type { ZkWireRequest } from "./records.ts";
 import type { WireMultiOp } from "./records_multi.ts";

@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode, isKeeperError } from "../errors.ts";
-import { OPEN_ACL_UNSAFE } from "./acl.ts";
-import { CreateMode } from "./create_mode.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
+import { CreateMode } from "../api/create_mode.ts";
 import { OpCode } from "./opcodes.ts";
 import { toWireRequest } from "./records_api.ts";
 

@@ -1,6 +1,6 @@
 // Data records shared by requests and responses (zookeeper.jute: Id, ACL, Stat, ClientInfo, WatcherEvent).
-import type { ACL, Id } from "./acl.ts";
-import type { Stat } from "./stat.ts";
+import type { ACL, Id } from "../api/acl.ts";
+import type { Stat } from "../api/stat.ts";
 import { type Codec, int, long, record, ustring } from "./records_codec.ts";
 
 /** One identity a whoAmI reply lists. */

@@ -1,7 +1,7 @@
 // Request and response records of the single (non-multi) operations, keyed by op code (zookeeper.jute).
-import type { ACL } from "./acl.ts";
+import type { ACL } from "../api/acl.ts";
 import { OpCode } from "./opcodes.ts";
-import type { Stat } from "./stat.ts";
+import type { Stat } from "../api/stat.ts";
 import { bool, buffer, type Codec, int, long, record, ustring, vector } from "./records_codec.ts";
 import { aclCodec, type ClientInfo, clientInfoCodec, statCodec } from "./records_data.ts";
 

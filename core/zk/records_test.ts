@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode, isKeeperError } from "../errors.ts";
-import { OPEN_ACL_UNSAFE } from "./acl.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
 import { OpCode, Xid } from "./opcodes.ts";
 import { encodeJavaUtf8 } from "./utf8.ts";
 import {

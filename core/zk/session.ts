@@ -4,7 +4,7 @@
 import type { HostPort } from "../connect_string.ts";
 import type { SessionEvent } from "../store.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
-import { EventType, type WatchEvent } from "./events.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import { createFrameDecoder, type FrameDecoder } from "./frames.ts";
 import { OpCode, Xid } from "./opcodes.ts";
 import { decodeReply, encodeRequest, type ZkWireRequest, type ZkWireResponse } from "./records.ts";

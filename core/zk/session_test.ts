@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode, isKeeperError } from "../errors.ts";
-import { EventType } from "./events.ts";
+import { EventType } from "../api/events.ts";
 import { OpCode, Xid } from "./opcodes.ts";
 import { decodeRequest, encodeReply, type ZkWireRequest, type ZkWireResponse } from "./records.ts";
 import { decodeConnectRequest, encodeConnectResponse } from "./records_session.ts";

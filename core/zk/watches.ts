@@ -1,6 +1,6 @@
 // The client's record of the one-shot watches the server holds for it (Java's ZKWatchManager), kept so
 // a reconnect can re-arm them with setWatches.
-import { EventType, type WatchEvent } from "./events.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import { OpCode } from "./opcodes.ts";
 import type { WireSetWatchesRequest } from "./records_ops.ts";
 import { javaUtf8Length } from "./utf8.ts";

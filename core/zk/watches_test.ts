@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { EventType } from "./events.ts";
+import { EventType } from "../api/events.ts";
 import { SET_WATCHES_MAX_PATH_BYTES, WatchRegistry } from "./watches.ts";
 
 const path = (i: number, bytes: number): string => `/${String(i).padStart(3, "0")}`.padEnd(bytes, "x");

@@ -2,8 +2,7 @@
 // Clock. Everything runtime-specific (sockets, TLS, timers) comes in through the options.
 import { concatBytes } from "../bytes.ts";
 import type { Clock, Timer } from "../clock.ts";
-import type { ConnectOptions } from "../connect.ts";
-import type { ConnectString, HostPort } from "../connect_string.ts";
+import type { HostPort } from "../connect_string.ts";
 import type { Request } from "../api/requests.ts";
 import type { SessionListener, SessionOptions, Store, StoreReply } from "../store.ts";
 import type { ByteChannel, Dial, TlsOptions } from "../transport.ts";
@@ -101,14 +100,6 @@ export function createZooKeeperStore(options: ZooKeeperStoreOptions): ZooKeeperS
   };
 }
 
-/** The `zk` entry of a runtime's store factories: one ZooKeeper store per `connect()`. */
-export function zooKeeperStores(deps: {
-  dial: Dial;
-  clock: Clock;
-  random?: () => number;
-}): (target: ConnectString, options: ConnectOptions) => ZooKeeperStore {
-  return (target, options) => createZooKeeperStore({ ...options.zk, ...deps, hosts: target.hosts });
-}
 
 /** One session: feeds the machine, performs its outputs, keeps one timer armed for its deadline. */
 class ZkStoreSession implements ZooKeeperSession {

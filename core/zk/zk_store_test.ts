@@ -7,7 +7,7 @@ import { FakeClock } from "../testing/fake_clock.ts";
 import type { SessionEvent, SessionListener } from "../store.ts";
 import type { Dial } from "../transport.ts";
 import { createMetastore } from "../client/metastore_client.ts";
-import { OPEN_ACL_UNSAFE } from "./acl.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
 import { createFrameDecoder } from "./frames.ts";
 import { OpCode, Xid } from "./opcodes.ts";
 import { decodeRequest, type DecodedRequest, encodeReply, type ZkWireResponse } from "./records.ts";

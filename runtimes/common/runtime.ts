@@ -3,7 +3,7 @@
 import type { KafkaMetastore } from "../../core/api/metastore.ts";
 import type { Dial } from "../../core/transport.ts";
 import type { ConnectOptions } from "../../core/connect.ts";
-import { zooKeeperStores } from "../../core/zk/zk_store.ts";
+import { zooKeeperStores } from "../../core/zk_stores.ts";
 import { etcdStores } from "./etcd_stores.ts";
 import type { TlsFetch } from "./etcd_store_factory.ts";
 import { connectWithStores } from "./connect_with_stores.ts";

@@ -1,7 +1,7 @@
 // The stores the differential test compares, opened the way connect() opens them.
 import process from "node:process";
 import { createMemoryStore, parseConnectString, type Store } from "../../core/mod.ts";
-import { zooKeeperStores } from "../../core/zk/zk_store.ts";
+import { zooKeeperStores } from "../../core/zk_stores.ts";
 import { etcdStores } from "../../runtimes/common/etcd_stores.ts";
 import { systemClock } from "../../runtimes/common/system_clock.ts";
 import { dial } from "../../runtimes/node/tcp.ts";

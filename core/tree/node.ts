@@ -1,7 +1,7 @@
 // A znode as ZooKeeper's DataTree keeps it (StatPersisted plus data, ACL and children).
-import type { ACL } from "../zk/acl.ts";
-import type { Stat } from "../zk/stat.ts";
-import { CONTAINER_EPHEMERAL_OWNER } from "../zk/create_mode.ts";
+import type { ACL } from "../api/acl.ts";
+import type { Stat } from "../api/stat.ts";
+import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
 
 export interface ZNode {
   data: Uint8Array | null;

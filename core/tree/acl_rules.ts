@@ -1,5 +1,5 @@
 // ZooKeeper's fixupACL: which ACL lists a create or setACL accepts, and what `auth` expands to.
-import { type ACL, type Id, Perms } from "../zk/acl.ts";
+import { type ACL, type Id, Perms } from "../api/acl.ts";
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
 

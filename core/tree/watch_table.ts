@@ -1,5 +1,5 @@
 // ZooKeeper's server-side one-shot watch tables and its trigger rules (DataTree + WatchManager).
-import { EventType, type WatchEvent } from "../zk/events.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 
 export type WatchKind = "data" | "child";
 

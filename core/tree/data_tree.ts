@@ -1,9 +1,9 @@
 // ZooKeeper 3.8's data tree: the checks of PrepRequestProcessor and the updates of DataTree, with
 // writes staged in a transaction so a Multi applies all its ops or none.
-import type { ACL, Id } from "../zk/acl.ts";
-import { OPEN_ACL_UNSAFE } from "../zk/acl.ts";
+import type { ACL, Id } from "../api/acl.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
 import { ErrorCode } from "../errors.ts";
-import { EventType, type WatchEvent } from "../zk/events.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import {
   CONTAINER_EPHEMERAL_OWNER,
   type CreateMode,
@@ -11,13 +11,13 @@ import {
   isSequential,
   isTtl,
   ttlEphemeralOwner,
-} from "../zk/create_mode.ts";
-import { childPath, nameOf, parentOf, pathProblem } from "../zk/path.ts";
+} from "../api/create_mode.ts";
+import { childPath, nameOf, parentOf, pathProblem } from "../api/path.ts";
 import { cloneNode, statOf, systemNode, type ZNode } from "./node.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
-import type { Stat } from "../zk/stat.ts";
+import type { Stat } from "../api/stat.ts";
 import { fixupAcl, permitted } from "./acl_rules.ts";
-import { Perms } from "../zk/acl.ts";
+import { Perms } from "../api/acl.ts";
 
 /** A ZooKeeper result code raised inside a transaction. */
 export class TxnFailure {
