@@ -4,6 +4,7 @@ import type { Request } from "./api/requests.ts";
 import type { ACL } from "./api/acl.ts";
 import type { Stat } from "./api/stat.ts";
 import type { WatchEvent } from "./api/events.ts";
+import type { Id } from "./api/acl.ts";
 
 /** What a backend answers for one request; the client adds path, ctx and timing. */
 export interface StoreReply {
@@ -15,7 +16,49 @@ export interface StoreReply {
   acl?: ACL[];
   /** Multi: one entry per op. */
   opResults?: { resultCode: number; name?: string; stat?: Stat }[];
+  /** getEphemerals: absolute paths. */
+  paths?: string[];
+  /** getAllChildrenNumber. */
+  count?: number;
+  /** The store's last zxid when it answered (a write's own zxid): what a server puts in the reply header. */
+  zxid?: bigint;
 }
+
+/** How a persistent watch (addWatch) covers its path: the node alone, or the whole subtree. */
+export type PersistentWatchMode = "persistent" | "persistentRecursive";
+
+/** Watcher types of checkWatches/removeWatches, as ZooKeeper numbers them. */
+export type WatcherTypeCode = 1 | 2 | 3 | 4 | 5;
+
+/**
+ * Requests a ZooKeeper-protocol server passes on beyond the client's: the ops of ZooKeeper 3.5+ and
+ * the watch re-arming a reconnecting client sends. Paths are absolute and validated.
+ */
+export type ServerRequest =
+  | { type: "sync"; path: string }
+  /** The session's ephemerals whose path starts with `path` (a string prefix; "" or "/" for all). */
+  | { type: "getEphemerals"; path: string }
+  /** How many nodes lie below `path`, at any depth. */
+  | { type: "getAllChildrenNumber"; path: string }
+  | { type: "addWatch"; path: string; mode: PersistentWatchMode }
+  /** NoWatcher when the session holds no such watch; `remove` also removes it. */
+  | { type: "removeWatches"; path: string; watcherType: WatcherTypeCode; remove: boolean }
+  /**
+   * Re-arms a reconnecting client's watches, firing at once those whose node changed after
+   * `relativeZxid` (ZooKeeper's DataTree.setWatches).
+   */
+  | {
+    type: "setWatches";
+    relativeZxid: bigint;
+    data: readonly string[];
+    exist: readonly string[];
+    child: readonly string[];
+    persistent: readonly string[];
+    persistentRecursive: readonly string[];
+  };
+
+/** Whatever a server session may ask of its store. */
+export type StoreRequest = Request | ServerRequest;
 
 /**
  * Connection events of one session:
@@ -56,6 +99,38 @@ export interface StoreSession {
 /** Options a store receives for each new session. */
 export interface SessionOptions {
   sessionTimeoutMs: number;
+}
+
+/**
+ * A session as a ZooKeeper-protocol server drives it: every request a 3.8 client can send, the
+ * identities of the connection it arrives on, and its watches dropped when that connection goes
+ * (the client re-arms them with setWatches, as with a ZooKeeper server).
+ */
+export interface ServerSession extends StoreSession {
+  /** The timeout the store granted (clamped to its bounds). */
+  readonly timeoutMs: number;
+  submit(request: StoreRequest, watch: boolean): Promise<StoreReply>;
+  /** The identities ACLs are judged against from now on (the connection's ip, digests, super). */
+  setIdentities(ids: readonly Id[]): void;
+  /** Forgets every watch of the session: its connection is gone. */
+  dropWatches(): void;
+}
+
+/** A store a ZooKeeper-protocol server can serve. */
+export interface ServerStore extends Store {
+  openSession(listener: SessionListener, options: SessionOptions): ServerSession;
+  /** The last zxid the store has applied, for handshakes (a client ahead of it is refused). */
+  currentZxid(): Promise<bigint>;
+  /** What the store can tell about its tree and watches, for `mntr`, `srvr` and metrics. */
+  summary?(): StoreSummary;
+}
+
+/** Sizes a store reports to a server's monitoring. */
+export interface StoreSummary {
+  nodes: number;
+  ephemerals: number;
+  dataBytes: number;
+  watches: { total: number; paths: number; sessions: number };
 }
 
 /** A backend that can open sessions. */

@@ -8,6 +8,9 @@ import type { LeaseTimeToLiveResponse, StatusResponse } from "./api.ts";
 import type * as api from "./api.ts";
 import { GrpcCode } from "./api.ts";
 import { EtcdError } from "../errors.ts";
+import { BASE64_ALPHABET as ALPHABET, encodeBase64 } from "../base64.ts";
+
+export { encodeBase64 };
 
 /** A JSON object as JSON.parse returns it. */
 export type Json = { readonly [key: string]: unknown };
@@ -15,7 +18,6 @@ export type Json = { readonly [key: string]: unknown };
 // ---------------------------------------------------------------------------------------------
 // base64 (RFC 4648 §4, with padding), which is how the gateway carries every bytes field.
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const DECODE: Int16Array = (() => {
   const table = new Int16Array(128).fill(-1);
   for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = i;
@@ -24,25 +26,6 @@ const DECODE: Int16Array = (() => {
   table["_".charCodeAt(0)] = 63;
   return table;
 })();
-
-/** Standard base64 with padding. */
-export function encodeBase64(bytes: Uint8Array): string {
-  let out = "";
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + "==";
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + "=";
-  }
-  return out;
-}
 
 /**
  * Decodes base64 (padding optional).

@@ -2,14 +2,23 @@
 // It is the reference model the conformance suite holds every other backend to.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
-import type { SessionListener, SessionOptions, Store, StoreReply, StoreSession } from "../store.ts";
-import type { Id } from "../api/acl.ts";
-import type { WatchEvent } from "../api/events.ts";
-import { CONTAINER_EPHEMERAL_OWNER, isTtl } from "../api/create_mode.ts";
+import type {
+  ServerRequest,
+  ServerSession,
+  ServerStore,
+  SessionListener,
+  SessionOptions,
+  StoreReply,
+  StoreRequest,
+  StoreSummary,
+} from "../store.ts";
+import { type Id, Perms } from "../api/acl.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
+import { CONTAINER_EPHEMERAL_OWNER, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
 import { statOf, type ZNode } from "../tree/node.ts";
-import { WatchTable } from "../tree/watch_table.ts";
+import { type WatchKind, type WatchMode, WatchTable } from "../tree/watch_table.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
 
@@ -32,7 +41,7 @@ export interface DumpedNode {
 }
 
 /** The memory store, with the levers tests need to model servers and networks. */
-export interface MemoryStore extends Store {
+export interface MemoryStore extends ServerStore {
   /** The last zxid used. */
   readonly lastZxid: bigint;
   /** Expires a session as the server would: its ephemerals go, its client learns `expired`. */
@@ -79,7 +88,21 @@ class MemoryStoreImpl implements MemoryStore {
     return this.#zxid;
   }
 
-  openSession(listener: SessionListener, options: SessionOptions): StoreSession {
+  summary(): StoreSummary {
+    let ephemerals = 0;
+    let dataBytes = 0;
+    for (const [path, node] of this.#tree.nodes) {
+      if (node.ephemeralOwner > 0n) ephemerals++;
+      dataBytes += path.length + (node.data?.length ?? 0);
+    }
+    return { nodes: this.#tree.nodes.size, ephemerals, dataBytes, watches: this.#watches.counts() };
+  }
+
+  currentZxid(): Promise<bigint> {
+    return Promise.resolve(this.#zxid);
+  }
+
+  openSession(listener: SessionListener, options: SessionOptions): ServerSession {
     const min = this.#options.minSessionTimeoutMs ?? 4000;
     const max = this.#options.maxSessionTimeoutMs ?? 40000;
     const timeoutMs = Math.min(max, Math.max(min, options.sessionTimeoutMs));
@@ -186,8 +209,19 @@ class MemoryStoreImpl implements MemoryStore {
     }
   }
 
-  /** Answers one request for a live session. */
-  execute(session: MemorySession, request: Request, watch: boolean): StoreReply {
+  /** Answers one request for a live session, with the zxid it leaves the store at. */
+  execute(session: MemorySession, request: StoreRequest, watch: boolean): StoreReply {
+    const reply = this.#answer(session, request, watch);
+    reply.zxid = this.#zxid;
+    return reply;
+  }
+
+  /** Forgets a session's watches (its server connection is gone). */
+  dropWatches(session: MemorySession): void {
+    this.#watches.drop(session.id);
+  }
+
+  #answer(session: MemorySession, request: StoreRequest, watch: boolean): StoreReply {
     switch (request.type) {
       case "exists":
       case "getData":
@@ -207,8 +241,75 @@ class MemoryStoreImpl implements MemoryStore {
       }
       case "multi":
         return this.#multi(session, request.ops);
+      case "sync":
+      case "getEphemerals":
+      case "getAllChildrenNumber":
+      case "addWatch":
+      case "removeWatches":
+      case "setWatches":
+        return this.#serverOp(session, request);
       default:
         return this.#write(session, (txn) => this.#apply(txn, request));
+    }
+  }
+
+  /** The ops only a ZooKeeper-protocol server sends, as ZooKeeper 3.8's FinalRequestProcessor answers them. */
+  #serverOp(session: MemorySession, request: ServerRequest): StoreReply {
+    const id = session.id;
+    switch (request.type) {
+      case "sync":
+        return { resultCode: 0, name: request.path };
+      case "getEphemerals": {
+        const prefix = request.path === "/" ? "" : request.path;
+        const paths = [...this.#tree.nodes]
+          .filter(([path, node]) => node.ephemeralOwner === id && path.startsWith(prefix))
+          .map(([path]) => path);
+        return { resultCode: 0, paths };
+      }
+      case "getAllChildrenNumber": {
+        const node = this.#tree.get(request.path);
+        if (!node) return { resultCode: ErrorCode.NoNode };
+        if (!permitted(node.acl, Perms.Read, session.authIds)) return { resultCode: ErrorCode.NoAuth };
+        const below = request.path === "/" ? "/" : request.path + "/";
+        let count = 0;
+        for (const path of this.#tree.nodes.keys()) if (path !== "/" && path.startsWith(below)) count++;
+        return { resultCode: 0, count };
+      }
+      case "addWatch":
+        this.#watches.addPersistent(request.path, id, request.mode);
+        return { resultCode: 0 };
+      case "removeWatches": {
+        const kinds = watcherKinds(request.watcherType);
+        const held = kinds.filter(({ kind, modes }) => {
+          const mode = this.#watches.modeOf(kind, request.path, id);
+          return mode !== undefined && modes.includes(mode);
+        });
+        if (held.length === 0) return { resultCode: ErrorCode.NoWatcher };
+        if (request.remove) for (const { kind } of held) this.#watches.remove(kind, request.path, id);
+        return { resultCode: 0 };
+      }
+      case "setWatches": {
+        const fire = (type: EventType, path: string) => session.notify({ type, path });
+        for (const path of request.data) {
+          const node = this.#tree.get(path);
+          if (!node) fire(EventType.NodeDeleted, path);
+          else if (node.mzxid > request.relativeZxid) fire(EventType.NodeDataChanged, path);
+          else this.#watches.arm("data", path, id);
+        }
+        for (const path of request.exist) {
+          if (this.#tree.get(path)) fire(EventType.NodeCreated, path);
+          else this.#watches.arm("data", path, id);
+        }
+        for (const path of request.child) {
+          const node = this.#tree.get(path);
+          if (!node) fire(EventType.NodeDeleted, path);
+          else if (node.pzxid > request.relativeZxid) fire(EventType.NodeChildrenChanged, path);
+          else this.#watches.arm("child", path, id);
+        }
+        for (const path of request.persistent) this.#watches.addPersistent(path, id, "persistent");
+        for (const path of request.persistentRecursive) this.#watches.addPersistent(path, id, "persistentRecursive");
+        return { resultCode: 0 };
+      }
     }
   }
 
@@ -229,7 +330,15 @@ class MemoryStoreImpl implements MemoryStore {
     if (op.type === "exists" || op.type === "getData" || op.type === "getChildren" || op.type === "getAcl" || op.type === "multi") {
       throw new TxnFailure(ErrorCode.Unimplemented);
     }
-    if (op.type === "create" && isTtl(op.mode) && !this.#options.extendedTypesEnabled) throw new TxnFailure(ErrorCode.Unimplemented);
+    if (op.type === "create") {
+      // PrepRequestProcessor's order: the mode, TTLs enabled at all, then the TTL's range.
+      if (!Number.isInteger(op.mode) || op.mode < 0 || op.mode > 6) throw new TxnFailure(ErrorCode.BadArguments);
+      if (isTtl(op.mode)) {
+        if (!this.#options.extendedTypesEnabled) throw new TxnFailure(ErrorCode.Unimplemented);
+        const ttl = op.ttlMs ?? 0;
+        if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_MS) throw new TxnFailure(ErrorCode.BadArguments);
+      }
+    }
     const outcome = txn.apply(op);
     if (op.type === "create" && (op.mode === 4 || isTtl(op.mode))) this.#armSweep();
     return outcome;
@@ -242,7 +351,7 @@ class MemoryStoreImpl implements MemoryStore {
     for (let i = 0; i < ops.length; i++) {
       try {
         const { name, stat } = this.#apply(txn, ops[i]!);
-        opResults.push(ops[i]!.type === "create" ? { resultCode: 0, name: name! } : stat ? { resultCode: 0, stat } : { resultCode: 0 });
+        opResults.push(ops[i]!.type === "create" ? { resultCode: 0, name: name!, stat: stat! } : stat ? { resultCode: 0, stat } : { resultCode: 0 });
       } catch (e) {
         if (!(e instanceof TxnFailure)) throw e;
         const failed = ops.map((_, j) => ({
@@ -281,11 +390,11 @@ class MemoryStoreImpl implements MemoryStore {
   }
 }
 
-class MemorySession implements StoreSession {
+class MemorySession implements ServerSession {
   state: SessionState = "open";
   expiryTimer: Timer | undefined;
   readonly missed: WatchEvent[] = [];
-  readonly authIds: Id[] = [];
+  authIds: readonly Id[] = [];
   readonly #store: MemoryStoreImpl;
   readonly id: bigint;
   readonly listener: SessionListener;
@@ -307,7 +416,15 @@ class MemorySession implements StoreSession {
     else if (this.state === "open") this.listener.onWatch(event);
   }
 
-  submit(request: Request, watch: boolean): Promise<StoreReply> {
+  setIdentities(ids: readonly Id[]): void {
+    this.authIds = ids;
+  }
+
+  dropWatches(): void {
+    this.#store.dropWatches(this);
+  }
+
+  submit(request: StoreRequest, watch: boolean): Promise<StoreReply> {
     switch (this.state) {
       case "partitioned":
         return Promise.resolve({ resultCode: ErrorCode.ConnectionLoss });
@@ -324,5 +441,27 @@ class MemorySession implements StoreSession {
   close(): Promise<void> {
     this.#store.kill(this, "closed");
     return Promise.resolve();
+  }
+}
+
+/**
+ * Which tables and modes a checkWatches/removeWatches watcher type names (ZooKeeper's WatcherType):
+ * Children, Data and Any match a watch whatever its mode, as 3.8's WatchManager.removeWatcher does.
+ */
+function watcherKinds(type: number): { kind: WatchKind; modes: readonly WatchMode[] }[] {
+  const any: WatchMode[] = ["standard", "persistent", "persistentRecursive"];
+  switch (type) {
+    case 1: // Children
+      return [{ kind: "child", modes: any }];
+    case 2: // Data
+      return [{ kind: "data", modes: any }];
+    case 3: // Any
+      return [{ kind: "child", modes: any }, { kind: "data", modes: any }];
+    case 4: // Persistent
+      return [{ kind: "data", modes: ["persistent"] }, { kind: "child", modes: ["persistent"] }];
+    case 5: // PersistentRecursive
+      return [{ kind: "data", modes: ["persistentRecursive"] }];
+    default:
+      return [];
   }
 }

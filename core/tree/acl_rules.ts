@@ -37,14 +37,38 @@ export function fixupAcl(acl: readonly ACL[], authIds: readonly Id[]): ACL[] | u
 
 /**
  * Whether `authIds` may do `perm` (any of its bits) on a node with `acl`, as ZooKeeper's checkACL:
- * world:anyone matches everyone, other entries match an authenticated id exactly.
+ * a super id may do anything, world:anyone matches everyone, an ip entry matches the addresses of
+ * its IPv4 network, other entries match an authenticated id exactly.
  */
 export function permitted(acl: readonly ACL[], perm: number, authIds: readonly Id[]): boolean {
-  return perm === 0 || acl.some((entry) =>
+  if (perm === 0 || authIds.some((a) => a.scheme === "super")) return true;
+  return acl.some((entry) =>
     (entry.perms & perm) !== 0 &&
     ((entry.id.scheme === "world" && entry.id.id === "anyone") ||
-      authIds.some((a) => a.scheme === entry.id.scheme && a.id === entry.id.id))
+      authIds.some((a) =>
+        a.scheme === entry.id.scheme && (a.scheme === "ip" ? ipMatches(a.id, entry.id.id) : a.id === entry.id.id)
+      ))
   );
+}
+
+/** IPAuthenticationProvider.matches of 3.8: IPv4 only, `addr` or `addr/bits`. */
+function ipMatches(address: string, expression: string): boolean {
+  const [net, bitsText] = expression.split("/", 2) as [string, string | undefined];
+  const netBytes = ipv4Bytes(net);
+  const addrBytes = ipv4Bytes(address);
+  if (netBytes === undefined || addrBytes === undefined) return false;
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > 32 || (bitsText !== undefined && !/^\d+$/.test(bitsText))) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return ((netBytes & mask) >>> 0) === ((addrBytes & mask) >>> 0);
+}
+
+function ipv4Bytes(text: string): number | undefined {
+  const m = IPV4.exec(text);
+  if (m === null || m[5] !== undefined) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) return undefined;
+  return ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
 }
 
 /** What a read needs, as ZooKeeper 3.8 checks it: exists nothing, getACL READ or ADMIN. */

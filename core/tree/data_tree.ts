@@ -44,6 +44,11 @@ function fail(code: number): never {
   throw new TxnFailure(code);
 }
 
+/** ZooKeeper's PrepRequestProcessor validates every written path first (a server gets raw paths). */
+function checkPath(path: string): void {
+  if (pathProblem(path) !== undefined) fail(ErrorCode.BadArguments);
+}
+
 function checkPerm(node: ZNode, perm: number, authIds: readonly Id[]): void {
   if (!permitted(node.acl, perm, authIds)) fail(ErrorCode.NoAuth);
 }
@@ -108,6 +113,7 @@ export class Txn {
 
   /** Creates a node and returns its actual path (with the sequence suffix). */
   create(path: string, data: Uint8Array | null, acl: readonly ACL[], mode: CreateMode, ttlMs?: number): string {
+    checkPath(isSequential(mode) ? path + "1" : path);
     const parentPath = parentOf(path);
     const parent = this.#get(parentPath);
     if (!parent) fail(ErrorCode.NoNode);
@@ -153,6 +159,7 @@ export class Txn {
 
   delete(path: string, version: number): void {
     if (path === "/") fail(ErrorCode.BadArguments);
+    checkPath(path);
     const parentPath = parentOf(path);
     const parent = this.#get(parentPath);
     if (!parent) fail(ErrorCode.NoNode);
@@ -171,6 +178,7 @@ export class Txn {
   }
 
   setData(path: string, data: Uint8Array | null, version: number): ZNode {
+    checkPath(path);
     const found = this.#get(path);
     if (!found) fail(ErrorCode.NoNode);
     checkPerm(found, Perms.Write, this.#ctx.authIds);
@@ -185,6 +193,7 @@ export class Txn {
   }
 
   setAcl(path: string, acl: readonly ACL[], version: number): ZNode {
+    checkPath(path);
     // Measured on 3.8: setACL judges the ACL before it looks for the node.
     const storedAcl = fixupAcl(acl, this.#ctx.authIds);
     if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
@@ -199,6 +208,7 @@ export class Txn {
   }
 
   check(path: string, version: number): void {
+    checkPath(path);
     const node = this.#get(path);
     if (!node) fail(ErrorCode.NoNode);
     checkPerm(node, Perms.Read, this.#ctx.authIds);

@@ -1,7 +1,10 @@
-// ZooKeeper's server-side one-shot watch tables and its trigger rules (DataTree + WatchManager).
+// ZooKeeper's server-side watch tables and their trigger rules (DataTree + WatchManager of 3.8):
+// one-shot watches armed by reads, persistent and persistent-recursive watches added by addWatch.
 import { EventType, type WatchEvent } from "../api/events.ts";
+import type { PersistentWatchMode } from "../store.ts";
 
 export type WatchKind = "data" | "child";
+export type WatchMode = "standard" | PersistentWatchMode;
 
 /**
  * Which watches an event consumes (ZooKeeper's DataTree): creation and data changes the data (and
@@ -21,41 +24,114 @@ export function watchKindsFiredBy(type: EventType): readonly WatchKind[] {
   }
 }
 
-/** Armed watches by path, per session; a session holds at most one watch per path and kind. */
-export class WatchTable {
-  readonly #data = new Map<string, Set<bigint>>();
-  readonly #child = new Map<string, Set<bigint>>();
+/** `path`, then each ancestor up to "/". */
+function* selfAndAncestors(path: string): Generator<string> {
+  yield path;
+  while (path !== "/") {
+    const cut = path.lastIndexOf("/");
+    path = cut === 0 ? "/" : path.slice(0, cut);
+    yield path;
+  }
+}
 
-  arm(kind: WatchKind, path: string, sessionId: bigint): void {
-    const table = kind === "data" ? this.#data : this.#child;
+/**
+ * Armed watches by kind and path, each session with one mode per path and kind: as in ZooKeeper
+ * 3.8, the latest arming sets it (a read's one-shot watch on a path replaces a persistent one).
+ * A persistent watch sits in both tables, a recursive one in the data table only.
+ */
+export class WatchTable {
+  readonly #tables: Record<WatchKind, Map<string, Map<bigint, WatchMode>>> = { data: new Map(), child: new Map() };
+  #recursive = 0;
+
+  arm(kind: WatchKind, path: string, sessionId: bigint, mode: WatchMode = "standard"): void {
+    const table = this.#tables[kind];
     let sessions = table.get(path);
-    if (!sessions) table.set(path, (sessions = new Set()));
-    sessions.add(sessionId);
+    if (!sessions) table.set(path, (sessions = new Map()));
+    if (sessions.get(sessionId) === "persistentRecursive") this.#recursive--;
+    if (mode === "persistentRecursive") this.#recursive++;
+    sessions.set(sessionId, mode);
   }
 
-  /** Forgets every watch of a closed session. */
+  /** addWatch: a persistent watch in both tables, a recursive one in the data table. */
+  addPersistent(path: string, sessionId: bigint, mode: PersistentWatchMode): void {
+    this.arm("data", path, sessionId, mode);
+    if (mode === "persistent") this.arm("child", path, sessionId, mode);
+  }
+
+  /** The mode of a session's watch, if it holds one. */
+  modeOf(kind: WatchKind, path: string, sessionId: bigint): WatchMode | undefined {
+    return this.#tables[kind].get(path)?.get(sessionId);
+  }
+
+  /** Removes one watch; returns whether there was one. */
+  remove(kind: WatchKind, path: string, sessionId: bigint): boolean {
+    const sessions = this.#tables[kind].get(path);
+    const mode = sessions?.get(sessionId);
+    if (mode === undefined) return false;
+    if (mode === "persistentRecursive") this.#recursive--;
+    sessions!.delete(sessionId);
+    if (sessions!.size === 0) this.#tables[kind].delete(path);
+    return true;
+  }
+
+  /** Forgets every watch of a session (closed, or its connection gone). */
   drop(sessionId: bigint): void {
-    for (const table of [this.#data, this.#child]) {
-      for (const [path, sessions] of table) {
-        sessions.delete(sessionId);
-        if (sessions.size === 0) table.delete(path);
+    for (const kind of ["data", "child"] as const) {
+      for (const [path] of this.#tables[kind]) this.remove(kind, path, sessionId);
+    }
+  }
+
+  /** Paths a session watches, by kind and mode: what a client would re-arm. */
+  pathsOf(sessionId: bigint): { kind: WatchKind; path: string; mode: WatchMode }[] {
+    const out: { kind: WatchKind; path: string; mode: WatchMode }[] = [];
+    for (const kind of ["data", "child"] as const) {
+      for (const [path, sessions] of this.#tables[kind]) {
+        const mode = sessions.get(sessionId);
+        if (mode !== undefined) out.push({ kind, path, mode });
       }
     }
+    return out;
+  }
+
+  /** How many watches, on how many paths, held by how many sessions (`wchs`). */
+  counts(): { total: number; paths: number; sessions: number } {
+    let total = 0;
+    const paths = new Set<string>();
+    const sessions = new Set<bigint>();
+    for (const kind of ["data", "child"] as const) {
+      for (const [path, held] of this.#tables[kind]) {
+        total += held.size;
+        paths.add(path);
+        for (const id of held.keys()) sessions.add(id);
+      }
+    }
+    return { total, paths: paths.size, sessions: sessions.size };
   }
 
   /**
    * Fires the watches an event consumes and returns the sessions to notify, each once: a node's
-   * deletion reaches its data and child watchers with a single NodeDeleted.
+   * deletion reaches its data and child watchers with a single NodeDeleted; recursive watches on an
+   * ancestor see every change but child changes; one-shot watches are consumed.
    */
   trigger(event: WatchEvent): Set<bigint> {
     const fired = new Set<bigint>();
-    const take = (table: Map<string, Set<bigint>>) => {
-      const sessions = table.get(event.path);
-      if (!sessions) return;
-      table.delete(event.path);
-      for (const s of sessions) fired.add(s);
-    };
-    for (const kind of watchKindsFiredBy(event.type)) take(kind === "data" ? this.#data : this.#child);
+    for (const kind of watchKindsFiredBy(event.type)) {
+      const table = this.#tables[kind];
+      // Ancestors matter only to recursive watches, which exist only in the data table.
+      const paths = this.#recursive > 0 && kind === "data" ? selfAndAncestors(event.path) : [event.path];
+      for (const path of paths) {
+        const sessions = table.get(path);
+        if (!sessions) continue;
+        for (const [id, mode] of sessions) {
+          if (mode === "persistentRecursive") {
+            if (event.type !== EventType.NodeChildrenChanged) fired.add(id);
+          } else if (path === event.path) {
+            fired.add(id);
+            if (mode === "standard") this.remove(kind, path, id);
+          }
+        }
+      }
+    }
     return fired;
   }
 }

@@ -39,7 +39,8 @@ function tlsSocket(host: string, port: number, options: TlsOptions): tls.TLSSock
   return tls.connect({ host, port, ca: options.ca, cert: options.cert, key: options.key, servername: options.serverName ?? host });
 }
 
-function socketChannel(socket: net.Socket, where: string): ByteChannel {
+/** A ByteChannel over a connected socket (dialled, or accepted by a listener). */
+export function socketChannel(socket: net.Socket, where: string): ByteChannel {
   let closing = false; // close() was called: reads end quietly
   let failure: unknown; // first socket error, rethrown by `incoming`
   // Kept from here on so a socket error ends the iteration instead of crashing the process.

@@ -26,7 +26,7 @@ const ROOT = "/kmeta-test";
  * ZooKeeper at `hostPort` ("127.0.0.1:2181"), reached through the runtime's Dial. When `hostPort` is
  * undefined (KMETA_ZK unset) every test fails saying so: a missing server must not look like a pass.
  */
-export function zkTarget(deps: ZkTargetDeps, hostPort: string | undefined): ConformanceTarget {
+export function zkTarget(deps: ZkTargetDeps, hostPort: string | undefined, name = "zk"): ConformanceTarget {
   // The same store factory the runtime's connect() uses, wrapped to see which store each client got.
   const factory = zooKeeperStores({ dial: deps.dial, clock: deps.clock, random: Math.random });
   let lastStore: ZooKeeperStore | undefined;
@@ -43,7 +43,7 @@ export function zkTarget(deps: ZkTargetDeps, hostPort: string | undefined): Conf
   };
 
   return {
-    name: "zk",
+    name,
     async namespace(): Promise<Namespace> {
       if (!hostPort) {
         throw new Error("KMETA_ZK is not set: give the host:port of a ZooKeeper 3.8 (scripts/servers/start-zk.sh starts one)");

@@ -2,16 +2,21 @@
 // The kmeta command line. Subcommands grow with the project: `demo` walks a Kafka metadata session.
 import { connect } from "../mod.ts";
 import { runDemo } from "../../common/demo.ts";
+import { runServe, serverStores } from "../../common/serve.ts";
+import { nodeServeHost } from "../serve_host.ts";
 
 const USAGE = `Usage: kmeta <command> [args]
 
 Commands:
+  serve [flags] a ZooKeeper-protocol server over a store (kmeta serve --help)
   demo [url]   walk through a Kafka-style metadata session (default url: memory://)
   help         show this text`;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
+    case "serve":
+      return await runServe(nodeServeHost, rest, serverStores());
     case "demo":
       await runDemo(connect, rest[0] ?? "memory://", (line) => console.log(line));
       return 0;

@@ -1,0 +1,46 @@
+// Who a connection is, as ZooKeeper's authentication providers decide it: every connection carries
+// ip:<its address>; addauth adds digest ids (and super with the super digest) or its ip again.
+import type { Id } from "../api/acl.ts";
+import { encodeBase64 } from "../base64.ts";
+import { sha1 } from "../sha1.ts";
+import { decodeUtf8, encodeJavaUtf8 } from "../zk/utf8.ts";
+import type { ClientInfo } from "../zk/records_data.ts";
+
+/**
+ * ZooKeeper's DigestAuthenticationProvider.generateDigest: `user:base64(sha1("user:password"))`
+ * (without a colon the whole text is the user).
+ */
+export function digestId(userPassword: string): string {
+  const colon = userPassword.indexOf(":");
+  const user = colon < 0 ? userPassword : userPassword.slice(0, colon);
+  return user + ":" + encodeBase64(sha1(encodeJavaUtf8(userPassword)));
+}
+
+/** The ids an auth packet adds, or undefined when ZooKeeper answers AuthFailed (unknown scheme, bad credentials). */
+export function authenticate(
+  scheme: string,
+  auth: Uint8Array | null,
+  remoteAddress: string,
+  superDigest: string | undefined,
+): Id[] | undefined {
+  switch (scheme) {
+    case "digest": {
+      const id = digestId(decodeUtf8(auth ?? new Uint8Array(0)));
+      return id === superDigest ? [{ scheme: "super", id: "" }, { scheme: "digest", id }] : [{ scheme: "digest", id }];
+    }
+    case "ip":
+      return [{ scheme: "ip", id: remoteAddress }];
+    default:
+      return undefined;
+  }
+}
+
+/** whoAmI's answer: each id as its provider names the user (a digest id by its user part). */
+export function clientInfos(ids: readonly Id[]): ClientInfo[] {
+  return ids.map(({ scheme, id }) => ({ authScheme: scheme, user: scheme === "digest" ? id.slice(0, id.indexOf(":")) : id }));
+}
+
+/** An address as ZooKeeper's ip provider sees it: IPv4 clients of a dual-stack socket lose the ::ffff: prefix. */
+export function plainAddress(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}

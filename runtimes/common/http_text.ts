@@ -1,0 +1,28 @@
+// The smallest HTTP/1.1 a Prometheus scraper needs, over any runtime's listener: one GET, one text
+// answer, then close. Written on ServerChannel so the three runtimes share it.
+import type { ServerChannel } from "../../core/transport.ts";
+
+const MAX_REQUEST_BYTES = 8192;
+
+/** Answers `GET path` with `body()` (Prometheus text format); anything else with 404. */
+export async function serveHttpText(channel: ServerChannel, path: string, body: () => string): Promise<void> {
+  let head = "";
+  try {
+    for await (const chunk of channel.incoming) {
+      head += String.fromCharCode(...chunk);
+      if (head.includes("\r\n\r\n") || head.length > MAX_REQUEST_BYTES) break;
+    }
+  } catch {
+    // The scraper went away.
+  }
+  const [method, target] = head.split(" ", 3);
+  const found = method === "GET" && target?.split("?")[0] === path;
+  const text = found ? body() : "not found\n";
+  const bytes = new TextEncoder().encode(text);
+  const status = found ? "200 OK" : "404 Not Found";
+  channel.write(new TextEncoder().encode(
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`,
+  ));
+  channel.write(bytes);
+  channel.close();
+}
