@@ -18,7 +18,7 @@ import { CONTAINER_EPHEMERAL_OWNER, isTtl, MAX_TTL_MS } from "../api/create_mode
 import { ErrorCode } from "../errors.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
 import { statOf, type ZNode } from "../tree/node.ts";
-import { type WatchKind, type WatchMode, WatchTable } from "../tree/watch_table.ts";
+import { type WatchKind, WatchTable } from "../tree/watch_table.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
 
@@ -279,14 +279,17 @@ class MemoryStoreImpl implements MemoryStore {
         this.#watches.addPersistent(request.path, id, request.mode);
         return { resultCode: 0 };
       case "removeWatches": {
+        // As measured on 3.8.0: its WatcherType knows only Children, Data and Any; a check sees a
+        // watch of any mode, a removal takes one-shot watches only, and Any answers OK whenever the
+        // session holds any watch on the path.
         const kinds = watcherKinds(request.watcherType);
-        const held = kinds.filter(({ kind, modes }) => {
-          const mode = this.#watches.modeOf(kind, request.path, id);
-          return mode !== undefined && modes.includes(mode);
-        });
-        if (held.length === 0) return { resultCode: ErrorCode.NoWatcher };
-        if (request.remove) for (const { kind } of held) this.#watches.remove(kind, request.path, id);
-        return { resultCode: 0 };
+        if (kinds === undefined) return { resultCode: ErrorCode.MarshallingError };
+        const held = kinds.filter((kind) => this.#watches.modeOf(kind, request.path, id) !== undefined);
+        if (!request.remove) return { resultCode: held.length > 0 ? 0 : ErrorCode.NoWatcher };
+        const removable = held.filter((kind) => this.#watches.modeOf(kind, request.path, id) === "standard");
+        for (const kind of removable) this.#watches.remove(kind, request.path, id);
+        const any = request.watcherType === 3;
+        return { resultCode: removable.length > 0 || (any && held.length > 0) ? 0 : ErrorCode.NoWatcher };
       }
       case "setWatches": {
         const fire = (type: EventType, path: string) => session.notify({ type, path });
@@ -444,24 +447,16 @@ class MemorySession implements ServerSession {
   }
 }
 
-/**
- * Which tables and modes a checkWatches/removeWatches watcher type names (ZooKeeper's WatcherType):
- * Children, Data and Any match a watch whatever its mode, as 3.8's WatchManager.removeWatcher does.
- */
-function watcherKinds(type: number): { kind: WatchKind; modes: readonly WatchMode[] }[] {
-  const any: WatchMode[] = ["standard", "persistent", "persistentRecursive"];
+/** The tables a checkWatches/removeWatches watcher type names, or undefined for a type 3.8 cannot read. */
+function watcherKinds(type: number): WatchKind[] | undefined {
   switch (type) {
     case 1: // Children
-      return [{ kind: "child", modes: any }];
+      return ["child"];
     case 2: // Data
-      return [{ kind: "data", modes: any }];
+      return ["data"];
     case 3: // Any
-      return [{ kind: "child", modes: any }, { kind: "data", modes: any }];
-    case 4: // Persistent
-      return [{ kind: "data", modes: ["persistent"] }, { kind: "child", modes: ["persistent"] }];
-    case 5: // PersistentRecursive
-      return [{ kind: "data", modes: ["persistentRecursive"] }];
+      return ["child", "data"];
     default:
-      return [];
+      return undefined;
   }
 }
