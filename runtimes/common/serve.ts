@@ -46,7 +46,7 @@ zkCli.sh, kazoo, Curator) run on it.
 
 Flags:
   --listen HOST:PORT           where clients connect (default 127.0.0.1:2181)
-  --store URL                  memory:// (default), etcd://h1:2379,h2:2379/prefix
+  --store URL                  memory:// (the default, and the only store this version serves)
   --secure-listen HOST:PORT    also serve TLS there (needs --cert and --key; --ca asks for client certificates)
   --cert FILE --key FILE --ca FILE
   --max-connections N          connections at once (default no limit)
@@ -76,6 +76,11 @@ function intFlag(flag: string, value: string, min: number): number {
   return n;
 }
 
+const VALUE_FLAGS = [
+  "--listen", "--secure-listen", "--metrics", "--store", "--cert", "--key", "--ca", "--max-connections",
+  "--max-connections-per-address", "--max-frame-bytes", "--min-session-timeout", "--max-session-timeout", "--super-digest",
+];
+
 /** Parses serve's arguments. @throws {UsageError} for an unknown flag or a bad value. */
 export function parseServeFlags(args: readonly string[]): ServeFlags {
   const flags: ServeFlags = { listen: { host: "127.0.0.1", port: 2181 }, store: "memory://", extendedTypes: false };
@@ -87,8 +92,9 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       flags.extendedTypes = true;
       continue;
     }
-    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (!name.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
+    if (!VALUE_FLAGS.includes(name)) throw new UsageError(`unknown flag "${name}" (see kmeta serve --help)`);
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined) throw new UsageError(`${name} needs a value`);
     switch (name) {
       case "--listen":
@@ -131,8 +137,6 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
         if (!/^[^:]+:[A-Za-z0-9+/=]+$/.test(value)) throw new UsageError(`--super-digest wants user:base64hash, got "${value}"`);
         flags.superDigest = value;
         break;
-      default:
-        throw new UsageError(`unknown flag "${name}" (see kmeta serve --help)`);
     }
   }
   if (flags.secureListen && (!flags.cert || !flags.key)) throw new UsageError("--secure-listen needs --cert and --key");
@@ -221,7 +225,9 @@ export function serverStores(network?: (url: string, flags: ServeFlags) => Promi
         maxSessionTimeoutMs: flags.maxSessionTimeoutMs,
       }));
     }
-    if (!network || target.scheme === "zk") throw new UsageError(`--store ${target.scheme}:// cannot be served yet (use memory:// or etcd://)`);
+    if (!network || target.scheme === "zk") {
+      throw new UsageError(`--store ${target.scheme}:// cannot be served by this version yet: use memory://`);
+    }
     return network(flags.store, flags);
   };
 }

@@ -56,7 +56,7 @@ class RawClient {
     return this.#frames.shift();
   }
 
-  async connect(sessionId = 0n, passwd = new Uint8Array(16), lastZxidSeen = 0n): Promise<ConnectResponse | undefined> {
+  async connect(sessionId = 0n, passwd: Uint8Array = new Uint8Array(16), lastZxidSeen = 0n): Promise<ConnectResponse | undefined> {
     this.#channel.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen, timeoutMs: 10000, sessionId, passwd, readOnly: false }));
     const frame = await this.#next();
     return frame && decodeConnectResponse(frame);
