@@ -65,9 +65,10 @@ export type StoreRequest = Request | ServerRequest;
  * - `connected`: requests flow (initially and after a reconnect within the session timeout);
  * - `disconnected`: the link is down; in-flight requests got ConnectionLoss; the session may survive;
  * - `expired`: the session and its ephemerals are gone; this session object is dead;
- * - `auth-failed`: the store refused our credentials; this session object is dead.
+ * - `auth-failed`: the store refused our credentials; this session object is dead;
+ * - `moved`: (server sessions) another server resumed the session; this handle is dead, the session lives.
  */
-export type SessionEvent = "connected" | "disconnected" | "expired" | "auth-failed";
+export type SessionEvent = "connected" | "disconnected" | "expired" | "auth-failed" | "moved";
 
 /** Receives a session's events, in the order the store produced them. */
 export interface SessionListener {
@@ -114,11 +115,27 @@ export interface ServerSession extends StoreSession {
   setIdentities(ids: readonly Id[]): void;
   /** Forgets every watch of the session: its connection is gone. */
   dropWatches(): void;
+  /** The client was heard from: the session lives another timeout. */
+  touch(): void;
 }
 
-/** A store a ZooKeeper-protocol server can serve. */
+/**
+ * What a server opens a session with. The store owns the session from then on: it expires it when no
+ * server has touched it for its timeout, and any server over the same store may resume it.
+ */
+export interface ServerSessionOptions extends SessionOptions {
+  /** Checked when a client resumes the session, on whichever server it reconnects to. */
+  password: Uint8Array;
+}
+
+/** A store a ZooKeeper-protocol server can serve; several servers over one store act as one ensemble. */
 export interface ServerStore extends Store {
-  openSession(listener: SessionListener, options: SessionOptions): ServerSession;
+  openSession(listener: SessionListener, options: ServerSessionOptions): ServerSession;
+  /**
+   * Takes over a live session, wherever it was opened: the previous handle learns `moved`, events go
+   * to `listener` from now on. Undefined when the session is unknown, expired, or the password differs.
+   */
+  resumeSession(sessionId: bigint, password: Uint8Array, listener: SessionListener): Promise<ServerSession | undefined>;
   /** The last zxid the store has applied, for handshakes (a client ahead of it is refused). */
   currentZxid(): Promise<bigint>;
   /** What the store can tell about its tree and watches, for `mntr`, `srvr` and metrics. */

@@ -5,6 +5,7 @@ import type { Request, ZkOp } from "../api/requests.ts";
 import type {
   ServerRequest,
   ServerSession,
+  ServerSessionOptions,
   ServerStore,
   SessionListener,
   SessionOptions,
@@ -42,6 +43,8 @@ export interface DumpedNode {
 
 /** The memory store, with the levers tests need to model servers and networks. */
 export interface MemoryStore extends ServerStore {
+  /** A library client's session (no password) lives until closed; a server's expires untouched. */
+  openSession(listener: SessionListener, options: SessionOptions | ServerSessionOptions): ServerSession;
   /** The last zxid used. */
   readonly lastZxid: bigint;
   /** Expires a session as the server would: its ephemerals go, its client learns `expired`. */
@@ -102,7 +105,7 @@ class MemoryStoreImpl implements MemoryStore {
     return Promise.resolve(this.#zxid);
   }
 
-  openSession(listener: SessionListener, options: SessionOptions): ServerSession {
+  openSession(listener: SessionListener, options: SessionOptions | ServerSessionOptions): ServerSession {
     const min = this.#options.minSessionTimeoutMs ?? 4000;
     const max = this.#options.maxSessionTimeoutMs ?? 40000;
     const timeoutMs = Math.min(max, Math.max(min, options.sessionTimeoutMs));
@@ -110,9 +113,39 @@ class MemoryStoreImpl implements MemoryStore {
     this.#zxid++; // createSession is a transaction of its own
     const session = new MemorySession(this, id, listener, timeoutMs);
     this.#sessions.set(id, session);
+    if ("password" in options) {
+      // A server's session: it expires unless a server touches it, as ZooKeeper's SessionTracker does.
+      session.password = options.password.slice();
+      this.#watchLiveness(session, timeoutMs);
+    }
     // Connected asynchronously, as a network client would be.
     Promise.resolve().then(() => session.state === "open" && listener.onSessionEvent("connected"));
     return session;
+  }
+
+  resumeSession(sessionId: bigint, password: Uint8Array, listener: SessionListener): Promise<ServerSession | undefined> {
+    const s = this.#sessions.get(sessionId);
+    const same = s?.password !== undefined && s.password.length === password.length && s.password.every((b, i) => b === password[i]);
+    if (!s || s.state !== "open" || !same) return Promise.resolve(undefined);
+    const previous = s.listener;
+    s.listener = listener;
+    s.touch();
+    previous.onSessionEvent("moved");
+    return Promise.resolve(s);
+  }
+
+  #watchLiveness(session: MemorySession, ms: number): void {
+    session.expiryTimer = this.#clock.setTimer(ms, () => {
+      if (session.state !== "open") return;
+      const left = session.lastTouchedAt + session.timeoutMs - this.#clock.now();
+      if (left > 0) this.#watchLiveness(session, left);
+      else this.expireSession(session.id);
+    });
+  }
+
+  /** The clock's now, for session liveness. */
+  now(): number {
+    return this.#clock.now();
   }
 
   expireSession(sessionId: bigint): void {
@@ -398,9 +431,12 @@ class MemorySession implements ServerSession {
   expiryTimer: Timer | undefined;
   readonly missed: WatchEvent[] = [];
   authIds: readonly Id[] = [];
+  /** Server sessions only: what a resuming client must present. */
+  password: Uint8Array | undefined;
+  lastTouchedAt: number;
   readonly #store: MemoryStoreImpl;
   readonly id: bigint;
-  readonly listener: SessionListener;
+  listener: SessionListener;
   readonly timeoutMs: number;
 
   constructor(store: MemoryStoreImpl, id: bigint, listener: SessionListener, timeoutMs: number) {
@@ -408,6 +444,11 @@ class MemorySession implements ServerSession {
     this.id = id;
     this.listener = listener;
     this.timeoutMs = timeoutMs;
+    this.lastTouchedAt = store.now();
+  }
+
+  touch(): void {
+    this.lastTouchedAt = this.#store.now();
   }
 
   get sessionId(): bigint {

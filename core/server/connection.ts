@@ -177,9 +177,8 @@ export class ServerConnection implements SessionSink {
       } else {
         // As ZooKeeper: another connection of this session is closed first, even if the password is wrong.
         server.closeOtherConnections(request.sessionId, this);
-        const found = server.sessions.get(request.sessionId);
-        if (found && !found.ended && samePassword(found.password, request.passwd)) session = found;
-        else server.log("info", `Invalid session 0x${request.sessionId.toString(16)} or password from ${this.address}`);
+        session = await server.sessions.resume(request.sessionId, request.passwd ?? new Uint8Array(0));
+        if (!session) server.log("info", `Invalid session 0x${request.sessionId.toString(16)} or password from ${this.address}`);
       }
     } catch (e) {
       server.log("warn", `Cannot open a session for ${this.address}: ${(e as Error).message}`);
@@ -193,7 +192,7 @@ export class ServerConnection implements SessionSink {
       this.#flushThenClose();
       return;
     }
-    session.touch();
+    session.store.touch();
     session.sink = this;
     session.store.setIdentities(this.#ids);
     this.#session = session;
@@ -210,7 +209,7 @@ export class ServerConnection implements SessionSink {
 
   #dispatch(frame: Uint8Array): void {
     const session = this.#session!;
-    session.touch();
+    session.store.touch();
     let header;
     try {
       header = decodeRequestHeader(frame);
@@ -226,7 +225,7 @@ export class ServerConnection implements SessionSink {
         this.#reply(xid, Promise.resolve({ err: 0, body: null }));
         return;
       case OpCode.CloseSession:
-        this.#reply(xid, session.end("closed").then(() => ({ err: 0, body: null })), true);
+        this.#reply(xid, session.close().then(() => ({ err: 0, body: null })), true);
         return;
       case OpCode.WhoAmI:
         this.#reply(xid, Promise.resolve({ err: 0, body: { type: OpCode.WhoAmI, clientInfo: clientInfos(this.#ids) } }));
@@ -370,8 +369,4 @@ interface Answer {
   body: ZkWireResponse | null;
   /** The store lost its link: close instead of answering. */
   lost?: boolean;
-}
-
-function samePassword(a: Uint8Array, b: Uint8Array | null): boolean {
-  return b !== null && a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -109,8 +109,9 @@ class Server implements ZooKeeperServer, ServerCore {
     };
     this.clock = options.clock;
     this.#log = options.log ?? (() => {});
-    this.sessions = new SessionTable(options.store, options.clock, options.secret, (session, why) => {
-      if (why === "expired") this.log("info", `Session 0x${session.id.toString(16)} expired`);
+    this.sessions = new SessionTable(options.store, options.secret, (session, why) => {
+      const id = `0x${session.id.toString(16)}`;
+      this.log("info", why === "moved" ? `Session ${id} moved to another server` : `Session ${id} ended (${why})`);
     });
   }
 
@@ -206,7 +207,6 @@ class Server implements ZooKeeperServer, ServerCore {
   close(): Promise<void> {
     this.#closed = true;
     for (const c of [...this.#connections]) c.ended();
-    this.sessions.detach();
     return Promise.resolve();
   }
 

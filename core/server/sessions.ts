@@ -1,8 +1,8 @@
-// The server's sessions: they outlive connections, expire when nothing is heard from their client
-// for their timeout (as ZooKeeper's SessionTracker), and own one store session each.
-import type { Clock, Timer } from "../clock.ts";
+// The sessions a server is serving. The store owns them (it expires a session nobody touches for its
+// timeout, and checks a resuming client's password), so several servers over one store are one
+// ensemble: a client may resume its session on any of them.
 import type { WatchEvent } from "../api/events.ts";
-import type { ServerSession, ServerStore, SessionEvent } from "../store.ts";
+import type { ServerSession, ServerStore, SessionEvent, SessionListener } from "../store.ts";
 import { sha1 } from "../sha1.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
 
@@ -10,139 +10,134 @@ import { ErrorCode, KeeperError } from "../errors.ts";
 export interface SessionSink {
   /** A watch fired. */
   notify(event: WatchEvent): void;
-  /** The session ended (expired, or its store lost it): the connection closes. */
+  /** The session ended (expired, closed elsewhere) or moved to another server: the connection closes. */
   ended(): void;
 }
 
-/** One client session, whichever connection it is on. */
+/** One client session served here, whichever of this server's connections it is on. */
 export class ServedSession {
   readonly id: bigint;
   readonly password: Uint8Array;
   readonly store: ServerSession;
-  timeoutMs: number;
   sink: SessionSink | undefined;
-  #lastHeard: number;
-  #timer: Timer | undefined;
   #ended = false;
   readonly #table: SessionTable;
 
-  constructor(table: SessionTable, store: ServerSession, password: Uint8Array, timeoutMs: number) {
+  constructor(table: SessionTable, store: ServerSession, password: Uint8Array) {
     this.#table = table;
     this.store = store;
     this.id = store.sessionId;
     this.password = password;
-    this.timeoutMs = timeoutMs;
-    this.#lastHeard = table.clock.now();
-    this.#arm(timeoutMs);
+  }
+
+  get timeoutMs(): number {
+    return this.store.timeoutMs;
   }
 
   get ended(): boolean {
     return this.#ended;
   }
 
-  /** Something was heard from the client: the session lives another timeout. */
-  touch(): void {
-    this.#lastHeard = this.#table.clock.now();
-  }
-
-  #arm(ms: number): void {
-    this.#timer = this.#table.clock.setTimer(ms, () => {
-      const left = this.#lastHeard + this.timeoutMs - this.#table.clock.now();
-      if (left > 0) this.#arm(left);
-      else void this.end("expired");
-    });
-  }
-
-  detach(): void {
-    this.#timer?.cancel();
-  }
-
-  /** Ends the session as closeSession or expiry does: its ephemerals go in one transaction. */
-  async end(why: "closed" | "expired" | "lost"): Promise<void> {
+  /** closeSession: its ephemerals go in one transaction, then the session is gone everywhere. */
+  async close(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    this.#timer?.cancel();
+    this.#table.forget(this);
+    await this.store.close();
+  }
+
+  /** The store ended the session, or another server took it: this server lets go of it. */
+  lost(why: SessionEvent): void {
+    if (this.#ended) return;
+    this.#ended = true;
     this.#table.forget(this, why);
-    try {
-      if (why !== "lost") await this.store.close();
-    } finally {
-      const sink = this.sink;
-      this.sink = undefined;
-      if (why !== "closed") sink?.ended();
-    }
+    const sink = this.sink;
+    this.sink = undefined;
+    sink?.ended();
   }
 }
 
-/** Every live session of a server. */
+/** Every session this server serves. */
 export class SessionTable {
-  readonly clock: Clock;
   readonly #store: ServerStore;
   readonly #secret: Uint8Array;
   readonly #sessions = new Map<bigint, ServedSession>();
-  readonly #onEnd: (session: ServedSession, why: "closed" | "expired" | "lost") => void;
+  readonly #onLost: (session: ServedSession, why: SessionEvent) => void;
+  #minted = 0n;
 
-  constructor(
-    store: ServerStore,
-    clock: Clock,
-    secret: Uint8Array,
-    onEnd: (session: ServedSession, why: "closed" | "expired" | "lost") => void,
-  ) {
+  constructor(store: ServerStore, secret: Uint8Array, onLost: (session: ServedSession, why: SessionEvent) => void) {
     this.#store = store;
-    this.clock = clock;
     this.#secret = secret;
-    this.#onEnd = onEnd;
+    this.#onLost = onLost;
   }
 
   get size(): number {
     return this.#sessions.size;
   }
 
-  sessions(): IterableIterator<ServedSession> {
-    return this.#sessions.values();
-  }
-
   get(id: bigint): ServedSession | undefined {
     return this.#sessions.get(id);
   }
 
-  /**
-   * A session's password: derived from its id and the server's secret, as ZooKeeper derives it, so
-   * a resuming client is checked without storing passwords.
-   */
-  passwordOf(id: bigint): Uint8Array {
+  /** A fresh 16-byte password: derived from the server's secret and a counter, never repeated. */
+  #password(): Uint8Array {
     const bytes = new Uint8Array(this.#secret.length + 8);
     bytes.set(this.#secret);
-    new DataView(bytes.buffer).setBigInt64(this.#secret.length, id);
+    new DataView(bytes.buffer).setBigInt64(this.#secret.length, this.#minted++);
     return sha1(bytes).slice(0, 16);
   }
 
   /** Opens a session on the store; resolves once the store has granted it. */
   open(timeoutMs: number): Promise<ServedSession> {
+    const password = this.#password();
     return new Promise((resolve, reject) => {
       let session: ServedSession | undefined;
-      const store = this.#store.openSession({
-        onWatch: (event) => session?.sink?.notify(event),
-        onSessionEvent: (event: SessionEvent) => {
-          if (event === "connected" && session === undefined) {
-            session = new ServedSession(this, store, this.passwordOf(store.sessionId), store.timeoutMs);
-            this.#sessions.set(session.id, session);
-            resolve(session);
-          } else if (event === "expired" || event === "auth-failed") {
-            if (session) void session.end("lost");
-            else reject(new KeeperError(ErrorCode.ConnectionLoss, `The store refused a new session (${event})`));
-          }
-        },
-      }, { sessionTimeoutMs: timeoutMs });
+      const store = this.#store.openSession(this.#listener(() => session, (event) => {
+        if (event === "connected" && session === undefined) {
+          session = this.#add(store, password);
+          resolve(session);
+        } else if (session === undefined && event !== "disconnected") {
+          reject(new KeeperError(ErrorCode.ConnectionLoss, `The store refused a new session (${event})`));
+        }
+      }), { sessionTimeoutMs: timeoutMs, password });
     });
   }
 
-  /** Stops every session's expiry timer without ending it: the server goes, its sessions stay in the store. */
-  detach(): void {
-    for (const session of this.#sessions.values()) session.detach();
+  /** A live session of this store with this password, from this server or taken over from another. */
+  async resume(id: bigint, password: Uint8Array): Promise<ServedSession | undefined> {
+    const here = this.#sessions.get(id);
+    if (here && !here.ended) return samePassword(here.password, password) ? here : undefined;
+    const taken: { session?: ServedSession } = {};
+    const store = await this.#store.resumeSession(id, password, this.#listener(() => taken.session, () => {}));
+    if (store === undefined) return undefined;
+    // The client re-arms what it still wants with setWatches, as on any new connection.
+    store.dropWatches();
+    return (taken.session = this.#add(store, password));
   }
 
-  forget(session: ServedSession, why: "closed" | "expired" | "lost"): void {
-    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
-    this.#onEnd(session, why);
+  #add(store: ServerSession, password: Uint8Array): ServedSession {
+    const session = new ServedSession(this, store, password);
+    this.#sessions.set(session.id, session);
+    return session;
   }
+
+  #listener(session: () => ServedSession | undefined, opening: (event: SessionEvent) => void): SessionListener {
+    return {
+      onWatch: (event) => session()?.sink?.notify(event),
+      onSessionEvent: (event) => {
+        const s = session();
+        if (s && (event === "expired" || event === "auth-failed" || event === "moved")) s.lost(event);
+        else opening(event);
+      },
+    };
+  }
+
+  forget(session: ServedSession, why?: SessionEvent): void {
+    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    if (why) this.#onLost(session, why);
+  }
+}
+
+function samePassword(a: Uint8Array, b: Uint8Array | null): boolean {
+  return b !== null && a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -198,8 +198,10 @@ export async function startServe(host: ServeHost, flags: ServeFlags, stores: Ser
     await bind("metrics", flags.metrics, () => host.listen(flags.metrics!, (c) => serveHttpText(c, "/metrics", () => renderMetrics(server))));
   }
   const stop = async () => {
-    await Promise.all(listeners.map((l) => l.close()));
+    // A listener's close waits for its accepted connections, which the server closes after flushing.
+    const closing = listeners.map((l) => l.close());
     await server.close();
+    await Promise.all(closing);
     await store.close?.();
   };
   return { server, listeners, labels, stop };
