@@ -174,6 +174,8 @@ export class ServerConnection implements SessionSink {
       const timeoutMs = server.negotiateTimeout(request.timeoutMs);
       if (request.sessionId === 0n) {
         session = await server.sessions.open(timeoutMs);
+        const opened = session;
+        session.shadow = server.oracle?.open(() => opened.id, timeoutMs);
       } else {
         // As ZooKeeper: another connection of this session is closed first, even if the password is wrong.
         server.closeOtherConnections(request.sessionId, this);
@@ -262,9 +264,11 @@ export class ServerConnection implements SessionSink {
       return;
     }
     const started = server.clock.now();
+    const replied = session.store.submit(call.request, call.watch);
+    session.shadow?.shadow(call.request, call.watch, replied);
     this.#reply(
       xid,
-      session.store.submit(call.request, call.watch).then((reply) => {
+      replied.then((reply) => {
         server.stats.latency(server.clock.now() - started);
         return this.#answer(reply, () => toWireReply(request, reply));
       }),
@@ -302,6 +306,7 @@ export class ServerConnection implements SessionSink {
       if (!this.#ids.some((known) => known.scheme === id.scheme && known.id === id.id)) this.#ids.push(id);
     }
     this.#session!.store.setIdentities([...this.#ids]);
+    this.#session!.shadow?.auth(request.scheme, request.auth ?? new Uint8Array(0));
     this.#reply(xid, Promise.resolve({ err: 0, body: null }));
   }
 

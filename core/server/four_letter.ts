@@ -42,6 +42,8 @@ export interface ServerSummary {
   watches?: { total: number; paths: number; sessions: number };
   ephemerals?: number;
   dataBytes?: number;
+  /** Cross-check mode: answers compared with the reference ZooKeeper, and how many differed. */
+  oracle?: { checks: number; divergences: number };
   config: Record<string, string | number>;
   environment: Record<string, string>;
 }
@@ -102,6 +104,7 @@ export function renderFourLetterWord(word: string, allowed: readonly string[], s
         ["zk_packets_received", s.packetsReceived],
         ["zk_packets_sent", s.packetsSent],
         ["zk_global_sessions", s.sessions],
+        ...(s.oracle ? [["zk_oracle_checks", s.oracle.checks], ["zk_oracle_divergences", s.oracle.divergences]] : []),
       ].map(([k, v]) => `${k}\t${v}`).join("\n") + "\n";
     default:
       // Known to ZooKeeper, not to this server (dump, crst, ...): said plainly rather than faked.

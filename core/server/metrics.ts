@@ -18,6 +18,12 @@ export function renderMetrics(server: ZooKeeperServer): string {
   metric("kmeta_packets_received_total", "counter", "Frames received.", [`kmeta_packets_received_total ${s.packetsReceived}`]);
   metric("kmeta_packets_sent_total", "counter", "Frames sent.", [`kmeta_packets_sent_total ${s.packetsSent}`]);
   metric("kmeta_watch_events_total", "counter", "Watch notifications sent.", [`kmeta_watch_events_total ${stats.watchEvents}`]);
+  if (s.oracle) {
+    metric("kmeta_oracle_checks_total", "counter", "Answers compared with the reference ZooKeeper.", [`kmeta_oracle_checks_total ${s.oracle.checks}`]);
+    metric("kmeta_oracle_divergences_total", "counter", "Answers that differed from the reference ZooKeeper's.", [
+      `kmeta_oracle_divergences_total ${s.oracle.divergences}`,
+    ]);
+  }
   metric(
     "kmeta_requests_total",
     "counter",

@@ -9,6 +9,7 @@ import { ServerConnection } from "./connection.ts";
 import { DEFAULT_FOUR_LETTER_WORDS, renderFourLetterWord, type ServerSummary } from "./four_letter.ts";
 import { type ServedSession, SessionTable } from "./sessions.ts";
 import { ServerStats } from "./stats.ts";
+import { Oracle, type OracleStore } from "./oracle.ts";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -35,9 +36,11 @@ export interface ZooKeeperServerOptions {
   /** What `conf` and `envi` report beside the limits (listen address, store, runtime). */
   describe?: { config?: Record<string, string | number>; environment?: Record<string, string> };
   log?: (level: LogLevel, message: string) => void;
+  /** Cross-check mode: every request also goes to this reference ZooKeeper, under `root` (which must exist). */
+  oracle?: { store: OracleStore; root: string };
 }
 
-type Resolved = Required<Omit<ZooKeeperServerOptions, "superDigest" | "describe" | "log">> & {
+type Resolved = Required<Omit<ZooKeeperServerOptions, "superDigest" | "describe" | "log" | "oracle">> & {
   superDigest?: string;
   describe: NonNullable<ZooKeeperServerOptions["describe"]>;
 };
@@ -65,6 +68,7 @@ export interface ServerCore {
   readonly clock: Clock;
   readonly sessions: SessionTable;
   readonly stats: ServerStats;
+  readonly oracle: Oracle | undefined;
   readonly lastZxid: bigint;
   noteZxid(zxid: bigint): void;
   currentZxid(): Promise<bigint>;
@@ -85,6 +89,7 @@ class Server implements ZooKeeperServer, ServerCore {
   readonly clock: Clock;
   readonly sessions: SessionTable;
   readonly stats: ServerStats = new ServerStats();
+  readonly oracle: Oracle | undefined;
   readonly #connections = new Set<ServerConnection>();
   readonly #perAddress = new Map<string, number>();
   readonly #log: (level: LogLevel, message: string) => void;
@@ -109,6 +114,9 @@ class Server implements ZooKeeperServer, ServerCore {
     };
     this.clock = options.clock;
     this.#log = options.log ?? (() => {});
+    this.oracle = options.oracle && new Oracle(options.oracle.store, options.oracle.root, (d) => {
+      this.log("warn", `oracle: session 0x${d.sessionId.toString(16)}: ${d.request}: ours ${d.ours}, reference ${d.reference}`);
+    });
     this.sessions = new SessionTable(options.store, options.secret, (session, why) => {
       const id = `0x${session.id.toString(16)}`;
       this.log("info", why === "moved" ? `Session ${id} moved to another server` : `Session ${id} ended (${why})`);
@@ -192,6 +200,7 @@ class Server implements ZooKeeperServer, ServerCore {
       latency: this.stats.latencySummary(),
       sessions: this.sessions.size,
       ...store,
+      oracle: this.oracle && { checks: this.oracle.checks, divergences: this.oracle.divergences },
       config: {
         maxClientCnxns: this.options.maxConnectionsPerAddress,
         minSessionTimeout: this.options.minSessionTimeoutMs,

@@ -5,6 +5,7 @@ import type { WatchEvent } from "../api/events.ts";
 import type { ServerSession, ServerStore, SessionEvent, SessionListener } from "../store.ts";
 import { sha1 } from "../sha1.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
+import type { OracleShadow } from "./oracle.ts";
 
 /** What a session's current connection must be told. */
 export interface SessionSink {
@@ -20,6 +21,8 @@ export class ServedSession {
   readonly password: Uint8Array;
   readonly store: ServerSession;
   sink: SessionSink | undefined;
+  /** Cross-check mode: the same session on a reference ZooKeeper. */
+  shadow: OracleShadow | undefined;
   #ended = false;
   readonly #table: SessionTable;
 
@@ -44,6 +47,7 @@ export class ServedSession {
     this.#ended = true;
     this.#table.forget(this);
     await this.store.close();
+    await this.shadow?.close();
   }
 
   /** The store ended the session, or another server took it: this server lets go of it. */
@@ -123,7 +127,11 @@ export class SessionTable {
 
   #listener(session: () => ServedSession | undefined, opening: (event: SessionEvent) => void): SessionListener {
     return {
-      onWatch: (event) => session()?.sink?.notify(event),
+      onWatch: (event) => {
+        const s = session();
+        s?.shadow?.event(event);
+        s?.sink?.notify(event);
+      },
       onSessionEvent: (event) => {
         const s = session();
         if (s && (event === "expired" || event === "auth-failed" || event === "moved")) s.lost(event);

@@ -1,7 +1,10 @@
 // `kmeta serve`: a ZooKeeper-protocol server over the store a URL names, written once for every
 // runtime; the runtime brings its listener, its random bytes, its signals and its standard error.
 import type { ServerStore } from "../../core/store.ts";
-import type { Listen, Listener } from "../../core/transport.ts";
+import type { Dial, Listen, Listener } from "../../core/transport.ts";
+import { OPEN_ACL_UNSAFE } from "../../core/api/acl.ts";
+import { createZooKeeperStore } from "../../core/zk/zk_store.ts";
+import type { OracleStore } from "../../core/server/oracle.ts";
 import { createMemoryStore } from "../../core/memory/memory_store.ts";
 import { parseConnectString } from "../../core/connect_string.ts";
 import { createZooKeeperServer, type ZooKeeperServer } from "../../core/server/server.ts";
@@ -12,6 +15,8 @@ import { serveHttpText } from "./http_text.ts";
 /** What a runtime gives `kmeta serve`. */
 export interface ServeHost {
   listen: Listen;
+  /** Reaches the reference ZooKeeper of --oracle. */
+  dial: Dial;
   randomBytes(n: number): Uint8Array;
   /** Calls `fn` once on SIGINT or SIGTERM. */
   onStop(fn: () => void): void;
@@ -36,6 +41,7 @@ export interface ServeFlags {
   maxSessionTimeoutMs?: number;
   superDigest?: string;
   metrics?: { host: string; port: number };
+  oracle?: string;
   extendedTypes: boolean;
 }
 
@@ -56,7 +62,9 @@ Flags:
   --max-session-timeout MS     default 40000
   --super-digest super:HASH    a client authenticating as that digest may do anything
   --extended-types             accept TTL nodes (zookeeper.extendedTypesEnabled)
-  --metrics HOST:PORT          Prometheus metrics at http://HOST:PORT/metrics`;
+  --metrics HOST:PORT          Prometheus metrics at http://HOST:PORT/metrics
+  --oracle zk://HOST:PORT      cross-check: every request also goes to this real ZooKeeper (under a
+                               fresh /kmeta-oracle-* node); differences are logged and counted in mntr`;
 
 /** A flag a user got wrong: one line, no stack. */
 export class UsageError extends Error {
@@ -79,6 +87,7 @@ function intFlag(flag: string, value: string, min: number): number {
 const VALUE_FLAGS = [
   "--listen", "--secure-listen", "--metrics", "--store", "--cert", "--key", "--ca", "--max-connections",
   "--max-connections-per-address", "--max-frame-bytes", "--min-session-timeout", "--max-session-timeout", "--super-digest",
+  "--oracle",
 ];
 
 /** Parses serve's arguments. @throws {UsageError} for an unknown flag or a bad value. */
@@ -108,6 +117,9 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
         break;
       case "--store":
         flags.store = value;
+        break;
+      case "--oracle":
+        flags.oracle = value;
         break;
       case "--cert":
         flags.cert = value;
@@ -157,8 +169,10 @@ export interface RunningServe {
 
 /** Opens the store, starts the server and its listeners. @throws {UsageError} for what the user must fix. */
 export async function startServe(host: ServeHost, flags: ServeFlags, stores: ServerStoreFactory): Promise<RunningServe> {
+  const oracle = flags.oracle ? await openOracle(host, flags.oracle) : undefined;
   const store = await stores(flags);
   const server = createZooKeeperServer({
+    oracle,
     store,
     clock: systemClock,
     secret: host.randomBytes(32),
@@ -203,6 +217,7 @@ export async function startServe(host: ServeHost, flags: ServeFlags, stores: Ser
     await server.close();
     await Promise.all(closing);
     await store.close?.();
+    await oracle?.store.close?.();
   };
   return { server, listeners, labels, stop };
 }
@@ -232,6 +247,37 @@ export function serverStores(network?: (url: string, flags: ServeFlags) => Promi
     }
     return network(flags.store, flags);
   };
+}
+
+/** The reference ZooKeeper of --oracle, with a fresh node for this run to work under. */
+async function openOracle(host: ServeHost, url: string): Promise<{ store: OracleStore & { close(): Promise<void> }; root: string }> {
+  let target;
+  try {
+    target = parseConnectString(url);
+  } catch (e) {
+    throw new UsageError(`--oracle: ${(e as Error).message}`);
+  }
+  if (target.scheme !== "zk") throw new UsageError(`--oracle wants a zk:// URL, got "${url}"`);
+  const store = createZooKeeperStore({ hosts: target.hosts, dial: host.dial, clock: systemClock, random: Math.random });
+  const suffix = [...host.randomBytes(4)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const root = `${target.chroot === "/" ? "" : target.chroot}/kmeta-oracle-${suffix}`;
+  const created = await new Promise<number>((resolve) => {
+    const timer = systemClock.setTimer(10000, () => resolve(-7)); // OperationTimeout
+    const session = store.openSession({
+      onWatch: () => {},
+      onSessionEvent: (event) => {
+        timer.cancel();
+        if (event !== "connected") return resolve(-4);
+        void session.submit({ type: "create", path: root, data: null, acl: OPEN_ACL_UNSAFE, mode: 0 }, false)
+          .then((r) => session.close().then(() => resolve(r.resultCode)));
+      },
+    }, { sessionTimeoutMs: 10000 });
+  });
+  if (created !== 0) {
+    await store.close();
+    throw new UsageError(`--oracle ${url}: cannot create ${root} there (code ${created})`);
+  }
+  return { store, root };
 }
 
 async function readFlagFile(host: ServeHost, flag: string, path: string): Promise<string> {

@@ -3,9 +3,11 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ServeHost } from "../common/serve.ts";
 import { listen } from "./listen.ts";
+import { dial } from "./tcp.ts";
 
 export const nodeServeHost: ServeHost = {
   listen,
+  dial,
   randomBytes: (n) => new Uint8Array(randomBytes(n)),
   onStop(fn) {
     const once = () => {

@@ -3,9 +3,9 @@ import { type RunningServe, parseServeFlags, serverStores, startServe } from "..
 import { nodeServeHost } from "../../runtimes/node/serve_host.ts";
 
 /** A server on 127.0.0.1 over the store `url`, and the host:port its clients dial. */
-export async function startTestServer(args: string[] = []): Promise<RunningServe & { hostPort: string }> {
+export async function startTestServer(args: string[] = [], log: (line: string) => void = () => {}): Promise<RunningServe & { hostPort: string }> {
   const flags = parseServeFlags(["--listen", "127.0.0.1:0", ...args]);
-  const running = await startServe({ ...nodeServeHost, log: () => {} }, flags, serverStores());
+  const running = await startServe({ ...nodeServeHost, log }, flags, serverStores());
   const l = running.listeners[0]!;
   return { ...running, hostPort: `${l.host}:${l.port}` };
 }
