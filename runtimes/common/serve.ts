@@ -37,6 +37,7 @@ export interface ServeFlags {
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
   maxFrameBytes?: number;
+  maxUnreadBytes?: number;
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
   superDigest?: string;
@@ -58,6 +59,7 @@ Flags:
   --max-connections N          connections at once (default no limit)
   --max-connections-per-address N   as ZooKeeper's maxClientCnxns (default 60, 0 = no limit)
   --max-frame-bytes N          largest request (jute.maxbuffer, default 1048575)
+  --max-unread-bytes N         replies a client leaves unread before it loses its connection (default 64 MiB)
   --min-session-timeout MS     default 4000
   --max-session-timeout MS     default 40000
   --super-digest super:HASH    a client authenticating as that digest may do anything
@@ -86,7 +88,7 @@ function intFlag(flag: string, value: string, min: number): number {
 
 const VALUE_FLAGS = [
   "--listen", "--secure-listen", "--metrics", "--store", "--cert", "--key", "--ca", "--max-connections",
-  "--max-connections-per-address", "--max-frame-bytes", "--min-session-timeout", "--max-session-timeout", "--super-digest",
+  "--max-connections-per-address", "--max-frame-bytes", "--max-unread-bytes", "--min-session-timeout", "--max-session-timeout", "--super-digest",
   "--oracle",
 ];
 
@@ -139,6 +141,9 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       case "--max-frame-bytes":
         flags.maxFrameBytes = intFlag(name, value, 1024);
         break;
+      case "--max-unread-bytes":
+        flags.maxUnreadBytes = intFlag(name, value, 1024);
+        break;
       case "--min-session-timeout":
         flags.minSessionTimeoutMs = intFlag(name, value, 1);
         break;
@@ -177,6 +182,7 @@ export async function startServe(host: ServeHost, flags: ServeFlags, stores: Ser
     clock: systemClock,
     secret: host.randomBytes(32),
     maxFrameBytes: flags.maxFrameBytes,
+    maxOutputBytes: flags.maxUnreadBytes,
     minSessionTimeoutMs: flags.minSessionTimeoutMs,
     maxSessionTimeoutMs: flags.maxSessionTimeoutMs,
     superDigest: flags.superDigest,
