@@ -1,7 +1,7 @@
 // Listen on Node: node:net, or node:tls with a certificate; accepted sockets become ServerChannels.
 import * as net from "node:net";
 import * as tls from "node:tls";
-import type { Listen, ServerChannel } from "../../core/transport.ts";
+import type { Listen } from "../../core/transport.ts";
 import { hostPort } from "../common/channel_util.ts";
 import { socketChannel } from "./tcp.ts";
 
@@ -11,15 +11,16 @@ export const listen: Listen = (options, onChannel) =>
     const accept = (socket: net.Socket) => {
       socket.setNoDelay(true);
       const channel = socketChannel(socket, hostPort(socket.remoteAddress ?? "?", socket.remotePort ?? 0));
-      const accepted: ServerChannel = {
-        ...channel,
+      onChannel({
+        incoming: channel.incoming,
+        write: (bytes) => channel.write(bytes),
+        close: () => channel.close(),
         remoteAddress: socket.remoteAddress ?? "",
         remotePort: socket.remotePort ?? 0,
         get bufferedBytes() {
-          return socket.writableLength;
+          return channel.bufferedBytes;
         },
-      };
-      onChannel(accepted);
+      });
     };
     const server = options.tls
       ? tls.createServer({

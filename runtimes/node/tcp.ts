@@ -40,7 +40,7 @@ function tlsSocket(host: string, port: number, options: TlsOptions): tls.TLSSock
 }
 
 /** A ByteChannel over a connected socket (dialled, or accepted by a listener). */
-export function socketChannel(socket: net.Socket, where: string): ByteChannel {
+export function socketChannel(socket: net.Socket, where: string): ByteChannel & { readonly bufferedBytes: number } {
   let closing = false; // close() was called: reads end quietly
   let failure: unknown; // first socket error, rethrown by `incoming`
   // Kept from here on so a socket error ends the iteration instead of crashing the process.
@@ -48,12 +48,14 @@ export function socketChannel(socket: net.Socket, where: string): ByteChannel {
     if (!closing && failure === undefined) failure = e;
   });
   let queue: Uint8Array[] = [];
+  let queued = 0;
 
   // One socket write per tick: writes queue until the microtask after the first one of this tick.
   const flush = () => {
     if (queue.length === 0) return; // close() flushed already
     const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
     queue = [];
+    queued = 0;
     if (!socket.destroyed) socket.write(chunk);
   };
 
@@ -75,6 +77,11 @@ export function socketChannel(socket: net.Socket, where: string): ByteChannel {
       if (closing || bytes.length === 0) return;
       if (queue.length === 0) queueMicrotask(flush);
       queue.push(bytes);
+      queued += bytes.length;
+    },
+    /** Written and not yet taken by the peer: this tick's queue and the socket's own buffer. */
+    get bufferedBytes() {
+      return queued + socket.writableLength;
     },
     close() {
       if (closing) return;
@@ -82,6 +89,8 @@ export function socketChannel(socket: net.Socket, where: string): ByteChannel {
       // What was written before close() still leaves (a closeSession request, typically).
       flush();
       socket.end(() => socket.destroy());
+      // A peer that does not read would hold the socket open forever: it gets a moment, then a reset.
+      setTimeout(() => socket.destroy(), 2000).unref();
     },
   };
 }
