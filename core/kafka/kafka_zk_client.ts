@@ -330,7 +330,7 @@ export class KafkaZkClient {
 
   // ---- topics and partitions ----
 
-  async getAllTopicsInCluster(registerWatch: boolean = false): Promise<string[]> {
+  getAllTopicsInCluster(registerWatch: boolean = false): Promise<string[]> {
     return this.#children(TOPICS_PATH, registerWatch);
   }
 
@@ -533,7 +533,7 @@ export class KafkaZkClient {
     return new Map(sanitizedNames.map((n, i) => [n, new Map(reads[i]?.value ?? [])]));
   }
 
-  async getAllEntitiesWithConfig(type: string): Promise<string[]> {
+  getAllEntitiesWithConfig(type: string): Promise<string[]> {
     return this.#children(configEntityTypePath(type));
   }
 
@@ -659,7 +659,7 @@ export class KafkaZkClient {
     return (await this.#read(delegationTokenPath(tokenId), tokenInformationCodec))?.value;
   }
 
-  async deleteDelegationToken(tokenId: string): Promise<boolean> {
+  deleteDelegationToken(tokenId: string): Promise<boolean> {
     return this.#r.deleteRecursive(delegationTokenPath(tokenId));
   }
 
@@ -667,7 +667,7 @@ export class KafkaZkClient {
     return this.#createSequential(TOKEN_CHANGES_PATH, SequencePrefix.TokenChange, utf8Codec.encode(tokenId));
   }
 
-  async getDelegationTokenIds(): Promise<string[]> {
+  getDelegationTokenIds(): Promise<string[]> {
     return this.#children(DELEGATION_TOKENS_PATH);
   }
 
