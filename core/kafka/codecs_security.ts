@@ -2,7 +2,7 @@
 import { type ZNodeCodec, utf8Codec } from "./codec.ts";
 import { InvalidZNodeDataError } from "./errors.ts";
 import { type Json, jsonArray, jsonBytes, jsonNumber, jsonObject, jsonString, orderedObject, parseJsonObject } from "./json.ts";
-import { scalaImmutableMapOrder } from "./collection_order.ts";
+import { javaHashMapOrder, scalaImmutableMapOrder } from "./collection_order.ts";
 import { desanitize, sanitize } from "./sanitizer.ts";
 
 /** One ACL of a resource. */
@@ -17,26 +17,27 @@ export interface AclEntry {
   host: string;
 }
 
+const ACLS_ORDER = javaHashMapOrder(["version", "acls"]);
+const ACL_ORDER = javaHashMapOrder(["principal", "permissionType", "operation", "host"]);
+
 /**
- * `/kafka-acl/<Type>/<name>` and `/kafka-acl-extended/<pattern>/<Type>/<name>`. Kafka holds the ACLs
- * in a set; they are written in the given order. Data without "acls" decodes as none, as Kafka reads it.
+ * `/kafka-acl/<Type>/<name>` and `/kafka-acl-extended/<pattern>/<Type>/<name>`. Kafka 3.x builds these
+ * as Java HashMaps (`{"acls":[{"principal":..,"permissionType":..,"host":..,"operation":..}],"version":1}`;
+ * Kafka 2.x wrote them in insertion order, which reads the same). Kafka holds the ACLs in a set; they are
+ * written in the given order. Data without "acls" decodes as none, as Kafka reads it.
  */
 export const aclsCodec: ZNodeCodec<AclEntry[]> = {
-  encode: (acls) =>
-    jsonBytes(jsonObject([
-      ["version", jsonNumber(1)],
-      [
-        "acls",
-        jsonArray(acls.map((a) =>
-          jsonObject([
-            ["principal", jsonString(a.principal)],
-            ["permissionType", jsonString(a.permissionType)],
-            ["operation", jsonString(a.operation)],
-            ["host", jsonString(a.host)],
-          ])
-        )),
-      ],
-    ])),
+  encode(acls) {
+    const entries = acls.map((a) =>
+      orderedObject([
+        ["principal", jsonString(a.principal)],
+        ["permissionType", jsonString(a.permissionType)],
+        ["operation", jsonString(a.operation)],
+        ["host", jsonString(a.host)],
+      ], ACL_ORDER)
+    );
+    return jsonBytes(orderedObject([["version", jsonNumber(1)], ["acls", jsonArray(entries)]], ACLS_ORDER));
+  },
   decode(bytes) {
     if (bytes === null || bytes.length === 0) return [];
     const js = parseJsonObject(bytes, "ACLs");
@@ -50,26 +51,37 @@ export const aclsCodec: ZNodeCodec<AclEntry[]> = {
   },
 };
 
+/** "TransactionalId" -> "TRANSACTIONAL_ID": the enum name Kafka 3.x writes in ACL change notifications. */
+function enumName(resourceType: string): string {
+  return resourceType.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** "TRANSACTIONAL_ID" (Kafka 3.x) or "TransactionalId" (Kafka 2.x) -> "TransactionalId", as in znode paths. */
+function typeName(written: string): string {
+  if (/[a-z]/.test(written)) return written;
+  return written.toLowerCase().split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+}
+
 /** A resource pattern, as ACL change notifications name it. */
 export interface ResourcePattern {
-  /** "Topic", "Group", "Cluster", "TransactionalId", "DelegationToken", "User". */
+  /** As in znode paths: "Topic", "Group", "Cluster", "TransactionalId", "DelegationToken", "User". */
   resourceType: string;
   name: string;
   /** "LITERAL" or "PREFIXED". */
   patternType: string;
 }
 
-/** `/kafka-acl-changes/acl_changes_<seq>`: `<Type>:<name>` as UTF-8, literal patterns only. */
+/** `/kafka-acl-changes/acl_changes_<seq>`: `<TYPE>:<name>` as UTF-8 (e.g. "TOPIC:orders"), literal patterns only. */
 export const literalAclChangeCodec: ZNodeCodec<ResourcePattern> = {
   encode(r) {
     if (r.patternType !== "LITERAL") throw new RangeError("Only literal resource patterns go to /kafka-acl-changes");
-    return utf8Codec.encode(`${r.resourceType}:${r.name}`);
+    return utf8Codec.encode(`${enumName(r.resourceType)}:${r.name}`);
   },
   decode(bytes) {
     const text = utf8Codec.decode(bytes);
     const at = text.indexOf(":");
     if (at < 0) throw new InvalidZNodeDataError(`Expected a string in format ResourceType:ResourceName but got ${JSON.stringify(text)}`);
-    return { resourceType: text.slice(0, at), name: text.slice(at + 1), patternType: "LITERAL" };
+    return { resourceType: typeName(text.slice(0, at)), name: text.slice(at + 1), patternType: "LITERAL" };
   },
 };
 
@@ -79,7 +91,7 @@ export const extendedAclChangeCodec: ZNodeCodec<ResourcePattern> = {
     if (r.patternType === "LITERAL") throw new RangeError("Literal resource patterns go to /kafka-acl-changes");
     return jsonBytes(jsonObject([
       ["version", jsonNumber(1)],
-      ["resourceType", jsonString(r.resourceType)],
+      ["resourceType", jsonString(enumName(r.resourceType))],
       ["name", jsonString(r.name)],
       ["patternType", jsonString(r.patternType)],
     ]));
@@ -87,7 +99,7 @@ export const extendedAclChangeCodec: ZNodeCodec<ResourcePattern> = {
   decode(bytes) {
     const js = parseJsonObject(bytes, "ACL change event");
     if (js.int("version") > 1) throw new InvalidZNodeDataError(`Acl change event received for unsupported version: ${js.int("version")}`);
-    return { resourceType: js.string("resourceType"), name: js.string("name"), patternType: js.string("patternType") };
+    return { resourceType: typeName(js.string("resourceType")), name: js.string("name"), patternType: js.string("patternType") };
   },
 };
 

@@ -1,10 +1,14 @@
 // Test vectors for every Kafka payload: decoding then encoding gives back the same bytes, and the
 // decoded value is what the payload says. Each vector names where its bytes come from:
+// - "captured": read from ZooKeeper 3.8 after a real Kafka 3.9.2 broker (kafka_2.13, Scala 2.13) wrote
+//   it on this machine: start-up, kafka-topics --create (3 and 20 partitions, with configs),
+//   kafka-configs (topic, user/client quota), kafka-acls (literal and prefixed), an idempotent producer;
 // - "reference": the payload as kafka-contract-and-peers.md §4 / kafka-e2e.md document it;
 // - "published": zkCli output of real brokers quoted in public posts (Kafka 2.x), so real bytes;
 // - "computed": what Kafka 3.8 writes by the collection orders in collection_order.ts (whose CHAMP
 //   and mutable.HashMap rules reproduce the published partition-state and broker orders).
-// Still to capture: the same payloads from the real Kafka 3.9 brokers of the Kafka rig.
+// Not captured yet (they need several brokers, SASL or a failed disk): ISR change and log dir
+// notifications, reassignment, preferred election, delegation tokens, a broker with a rack/features.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ZNodeCodec } from "./codec.ts";
@@ -24,7 +28,7 @@ import { featureCodec, producerIdBlockCodec } from "./codecs_feature.ts";
 import { encodeUtf8, utf8Text } from "./json.ts";
 import { isKafkaError } from "./errors.ts";
 
-type Source = "reference" | "published" | "computed";
+type Source = "captured" | "reference" | "published" | "computed";
 
 interface Vector {
   name: string;
@@ -44,6 +48,107 @@ const BROKER_FEATURES = new Map([["metadata.version", { minVersion: 1, maxVersio
 const replicas = (r: number[], adding: number[] = [], removing: number[] = []) => ({ replicas: r, addingReplicas: adding, removingReplicas: removing });
 
 const VECTORS: Vector[] = [
+  {
+    name: "cluster id",
+    source: "captured",
+    codec: clusterIdCodec,
+    bytes: '{"version":"1","id":"Coimtj6IRl6JfCvRITdxnA"}',
+    value: "Coimtj6IRl6JfCvRITdxnA",
+  },
+  {
+    name: "controller v2",
+    source: "captured",
+    codec: controllerCodec,
+    bytes: '{"version":2,"brokerid":0,"timestamp":"1796159842027","kraftControllerEpoch":-1}',
+    value: { version: 2, brokerId: 0, timestamp: "1796159842027", kraftControllerEpoch: -1 },
+  },
+  {
+    name: "broker v5 of a Kafka 3.9.2 broker",
+    source: "captured",
+    codec: brokerRegistrationCodec,
+    bytes: '{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://127.0.0.1:24530"],' +
+      '"jmx_port":-1,"port":24530,"host":"127.0.0.1","version":5,"timestamp":"1796159841129"}',
+    value: { version: 5, endpoints: [PLAINTEXT("127.0.0.1", 24530)], jmxPort: -1, timestamp: "1796159841129", rack: null, features: new Map() },
+  },
+  {
+    name: "topic v3, 3 partitions",
+    source: "captured",
+    codec: topicAssignmentCodec,
+    bytes: '{"partitions":{"0":[0],"1":[0],"2":[0]},"topic_id":"bA_xwGe0RceD9rsy6FoFSg","adding_replicas":{},"removing_replicas":{},"version":3}',
+    value: { version: 3, topicId: "bA_xwGe0RceD9rsy6FoFSg", partitions: new Map([[0, replicas([0])], [1, replicas([0])], [2, replicas([0])]]) },
+  },
+  {
+    name: "topic v3, 20 partitions",
+    source: "captured",
+    codec: topicAssignmentCodec,
+    bytes: '{"partitions":{"11":[0],"12":[0],"13":[0],"14":[0],"15":[0],"16":[0],"17":[0],"18":[0],"19":[0],"0":[0],"1":[0],"2":[0],' +
+      '"3":[0],"4":[0],"5":[0],"6":[0],"7":[0],"8":[0],"9":[0],"10":[0]},"topic_id":"gPtphfnkSoamjZhKpfMcog","adding_replicas":{},' +
+      '"removing_replicas":{},"version":3}',
+  },
+  {
+    name: "partition state",
+    source: "captured",
+    codec: partitionStateCodec,
+    bytes: '{"controller_epoch":1,"leader":0,"version":1,"leader_epoch":0,"isr":[0]}',
+    value: { leader: 0, leaderEpoch: 0, controllerEpoch: 1, isr: [0], leaderRecoveryState: 0 },
+  },
+  {
+    name: "topic config, six entries (kafka-topics --config, then kafka-configs --add-config)",
+    source: "captured",
+    codec: entityConfigCodec,
+    bytes: '{"version":1,"config":{"compression.type":"lz4","cleanup.policy":"compact","max.message.bytes":"2000000",' +
+      '"min.insync.replicas":"1","retention.ms":"60000","segment.bytes":"1048576"}}',
+  },
+  { name: "empty topic config", source: "captured", codec: entityConfigCodec, bytes: '{"version":1,"config":{}}', value: new Map() },
+  {
+    name: "user/client quota config",
+    source: "captured",
+    codec: entityConfigCodec,
+    bytes: '{"version":1,"config":{"producer_byte_rate":"1024"}}',
+    value: new Map([["producer_byte_rate", "1024"]]),
+  },
+  {
+    name: "config change notification of a nested entity",
+    source: "captured",
+    codec: configChangeNotificationCodec,
+    bytes: '{"version":2,"entity_path":"users/alice/clients/app"}',
+    value: { version: 2, entityPath: "users/alice/clients/app" },
+  },
+  {
+    name: "feature znode of a ZooKeeper-mode cluster",
+    source: "captured",
+    codec: featureCodec,
+    bytes: '{"features":{},"version":2,"status":1}',
+    value: { version: 2, status: 1, features: new Map() },
+  },
+  {
+    name: "literal ACLs (Java HashMap order)",
+    source: "captured",
+    codec: aclsCodec,
+    bytes: '{"acls":[{"principal":"User:alice","permissionType":"Allow","host":"*","operation":"Read"}],"version":1}',
+    value: [{ principal: "User:alice", permissionType: "Allow", operation: "Read", host: "*" }],
+  },
+  {
+    name: "literal ACL change (enum name of the resource type)",
+    source: "captured",
+    codec: literalAclChangeCodec,
+    bytes: "TOPIC:cap1",
+    value: { resourceType: "Topic", name: "cap1", patternType: "LITERAL" },
+  },
+  {
+    name: "extended ACL change",
+    source: "captured",
+    codec: extendedAclChangeCodec,
+    bytes: '{"version":1,"resourceType":"GROUP","name":"app-","patternType":"PREFIXED"}',
+    value: { resourceType: "Group", name: "app-", patternType: "PREFIXED" },
+  },
+  {
+    name: "producer id block",
+    source: "captured",
+    codec: producerIdBlockCodec,
+    bytes: '{"version":1,"broker":0,"block_start":"0","block_end":"999"}',
+    value: { brokerId: 0, blockStart: 0n, blockEnd: 999n },
+  },
   {
     name: "cluster id (version is the string \"1\")",
     source: "reference",
@@ -67,12 +172,20 @@ const VECTORS: Vector[] = [
   },
   { name: "controller epoch", source: "reference", codec: controllerEpochCodec, bytes: "1", value: 1 },
   {
-    name: "broker v5, one PLAINTEXT listener, no features",
-    source: "computed",
+    name: "broker v5 with a rack and two listeners (broker.rack, listener.security.protocol.map)",
+    source: "captured",
     codec: brokerRegistrationCodec,
-    bytes: '{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://127.0.0.1:19090"],' +
-      '"jmx_port":-1,"port":19090,"host":"127.0.0.1","version":5,"timestamp":"1700000000000"}',
-    value: { version: 5, endpoints: [PLAINTEXT("127.0.0.1", 19090)], jmxPort: -1, timestamp: "1700000000000", rack: null, features: new Map() },
+    bytes: '{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT","INTERNAL":"PLAINTEXT"},' +
+      '"endpoints":["PLAINTEXT://127.0.0.1:24530","INTERNAL://127.0.0.1:24531"],"rack":"dc1","jmx_port":-1,"port":24530,' +
+      '"host":"127.0.0.1","version":5,"timestamp":"1796160059377"}',
+    value: {
+      version: 5,
+      endpoints: [PLAINTEXT("127.0.0.1", 24530), { listenerName: "INTERNAL", host: "127.0.0.1", port: 24531, securityProtocol: "PLAINTEXT" }],
+      jmxPort: -1,
+      timestamp: "1796160059377",
+      rack: "dc1",
+      features: new Map(),
+    },
   },
   {
     name: "broker v5, two listeners (IPv6), rack and features",
@@ -220,24 +333,17 @@ const VECTORS: Vector[] = [
     value: [{ topic: "t3", partition: 5 }],
   },
   {
-    name: "ACLs of a resource",
-    source: "published",
-    codec: aclsCodec,
-    bytes: '{"version":1,"acls":[{"principal":"User:producer","permissionType":"Allow","operation":"Write","host":"127.0.0.1"}]}',
-    value: [{ principal: "User:producer", permissionType: "Allow", operation: "Write", host: "127.0.0.1" }],
-  },
-  {
-    name: "literal ACL change",
-    source: "reference",
+    name: "literal ACL change of a multi-word resource type",
+    source: "computed",
     codec: literalAclChangeCodec,
-    bytes: "Topic:orders:eu",
-    value: { resourceType: "Topic", name: "orders:eu", patternType: "LITERAL" },
+    bytes: "TRANSACTIONAL_ID:orders:eu",
+    value: { resourceType: "TransactionalId", name: "orders:eu", patternType: "LITERAL" },
   },
   {
-    name: "extended ACL change",
+    name: "extended ACL change of a topic prefix",
     source: "reference",
     codec: extendedAclChangeCodec,
-    bytes: '{"version":1,"resourceType":"Topic","name":"pre","patternType":"PREFIXED"}',
+    bytes: '{"version":1,"resourceType":"TOPIC","name":"pre","patternType":"PREFIXED"}',
     value: { resourceType: "Topic", name: "pre", patternType: "PREFIXED" },
   },
   {
@@ -318,6 +424,14 @@ describe("Kafka payload codecs", () => {
       '{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://10.0.0.1:9092"],' +
         '"jmx_port":-1,"port":9092,"host":"10.0.0.1","version":5,"timestamp":"1627960927890"}',
     );
+  });
+
+  it("aclsCodec and literalAclChangeCodec read what Kafka 2.x wrote (insertion order, camel-case type)", () => {
+    // Published zkCli output (Kafka 0.10, 2016).
+    const acls = aclsCodec.decode(encodeUtf8('{"version":1,"acls":[{"principal":"User:producer","permissionType":"Allow","operation":"Write","host":"127.0.0.1"}]}'));
+    assert.deepEqual(acls, [{ principal: "User:producer", permissionType: "Allow", operation: "Write", host: "127.0.0.1" }]);
+    assert.equal(utf8Text(aclsCodec.encode(acls)), '{"acls":[{"principal":"User:producer","permissionType":"Allow","host":"127.0.0.1","operation":"Write"}],"version":1}');
+    assert.deepEqual(literalAclChangeCodec.decode(encodeUtf8("Topic:orders")), { resourceType: "Topic", name: "orders", patternType: "LITERAL" });
   });
 
   it("brokerRegistrationCodec reads the pretty-printed schemas of ZkData's doc comment", () => {

@@ -67,6 +67,9 @@ import {
 } from "./paths.ts";
 import { MATCH_ANY_VERSION, UNKNOWN_VERSION, ZkRequests } from "./zk_requests.ts";
 
+/** Resource types with an ACL directory (as a Kafka 3.9 authorizer creates them). */
+const ACL_RESOURCE_TYPES = ["Cluster", "DelegationToken", "Group", "Topic", "TransactionalId", "User"];
+
 /** How long Kafka keeps a change notification before a listener purges it (changeExpirationMs). */
 export const CHANGE_EXPIRATION_MS: number = 15 * 60 * 1000;
 
@@ -599,6 +602,15 @@ export class KafkaZkClient {
   }
 
   // ---- ACLs ----
+
+  /** The authorizer's start-up paths: each ACL store with a child per resource type, and both change roots. */
+  async createAclPaths(): Promise<void> {
+    for (const store of [LITERAL_ACL_PATH, `${EXTENDED_ACL_PATH}/prefixed`]) {
+      for (const type of ACL_RESOURCE_TYPES) await this.#r.makeSurePersistentPathExists(`${store}/${type}`);
+    }
+    await this.#r.makeSurePersistentPathExists(LITERAL_ACL_CHANGES_PATH);
+    await this.#r.makeSurePersistentPathExists(EXTENDED_ACL_CHANGES_PATH);
+  }
 
   /** `/kafka-acl/<Type>/<name>` for literal patterns, `/kafka-acl-extended/<pattern>/<Type>/<name>` otherwise. */
   aclResourcePath(resource: ResourcePattern): string {

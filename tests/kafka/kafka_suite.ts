@@ -281,6 +281,15 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(await c!.getPreferredReplicaElection(), [{ topic: "t", partition: 0 }]);
         await c!.deletePreferredReplicaElection(epochZkVersion);
 
+        await c!.createAclPaths();
+        assert.deepEqual((await c!.metastore.handleRequest({ type: "getChildren", path: "/kafka-acl-extended/prefixed", registerWatch: false })).children.sort(), [
+          "Cluster",
+          "DelegationToken",
+          "Group",
+          "Topic",
+          "TransactionalId",
+          "User",
+        ]);
         const topic = { resourceType: "Topic", name: "orders", patternType: "LITERAL" };
         const prefixed = { resourceType: "Group", name: "app-", patternType: "PREFIXED" };
         const alice = { principal: "User:alice", permissionType: "Allow", operation: "Read", host: "*" };
@@ -292,9 +301,11 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual((await raw(c!, "/kafka-acl/Topic/orders")).data, aclsCodec.encode([alice, { ...alice, operation: "Write" }]));
         await c!.createAclsForResourceIfNotExists(prefixed, [alice]);
         assert.equal((await raw(c!, "/kafka-acl-extended/prefixed/Group/app-")).resultCode, ErrorCode.Ok);
-        assert.match(await c!.createAclChangeNotification(topic), /^\/kafka-acl-changes\/acl_changes_\d{10}$/);
+        const literal = await c!.createAclChangeNotification(topic);
+        assert.match(literal, /^\/kafka-acl-changes\/acl_changes_\d{10}$/);
+        assert.equal(text((await raw(c!, literal)).data), "TOPIC:orders");
         const extended = await c!.createAclChangeNotification(prefixed);
-        assert.equal(text((await raw(c!, extended)).data), '{"version":1,"resourceType":"Group","name":"app-","patternType":"PREFIXED"}');
+        assert.equal(text((await raw(c!, extended)).data), '{"version":1,"resourceType":"GROUP","name":"app-","patternType":"PREFIXED"}');
         assert.equal(await c!.deleteAclResource(topic, 0), false);
         assert.equal(await c!.deleteAclResource(topic, 1), true);
 
