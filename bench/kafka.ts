@@ -21,7 +21,7 @@ async function deleteTree(client: KafkaMetastore, path: string): Promise<void> {
   await client.handleRequest({ type: "delete", path, version: -1 });
 }
 
-async function runOn(name: string, base: string | undefined): Promise<KafkaWorkloadReport | string> {
+async function runOn(base: string | undefined): Promise<KafkaWorkloadReport | string> {
   if (base === undefined) return "skipped (no server given)";
   const memory = base === "memory://" ? createMemoryStore({ clock: systemClock }) : undefined;
   const admin = await connect(base, { store: memory });
@@ -53,7 +53,7 @@ console.log(`Kafka workload: ${brokers} brokers, ${topics} topics x ${partitions
 console.log("| store | register ms | election ms | create topics ms (znodes/s) | ISR churn ms (updates/s) | fail-over ms (partitions/s) |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 for (const [name, base] of stores) {
-  const r = await runOn(name, base);
+  const r = await runOn(base);
   if (typeof r === "string") {
     console.log(`| ${name} | ${r} | | | | |`);
     continue;
