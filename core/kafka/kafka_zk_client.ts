@@ -6,6 +6,7 @@ import type { ACL } from "../api/acl.ts";
 import type { Clock } from "../clock.ts";
 import type { KafkaMetastore } from "../api/metastore.ts";
 import type { CreateResponse, GetDataResponse } from "../api/responses.ts";
+import type { ZNodeChangeHandler } from "../api/handlers.ts";
 import type { Stat } from "../api/stat.ts";
 import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
 import { CreateMode } from "../api/create_mode.ts";
@@ -178,6 +179,15 @@ export class KafkaZkClient {
   async #deleteAllFenced(paths: readonly string[], expectedControllerEpochZkVersion: number): Promise<void> {
     const responses = await this.#r.fenced(paths.map((path) => ({ type: "delete" as const, path, version: MATCH_ANY_VERSION })), expectedControllerEpochZkVersion);
     for (const r of responses) if (r.resultCode !== ErrorCode.NoNode) maybeThrow(r);
+  }
+
+  /**
+   * Kafka's registerZNodeChangeHandlerAndCheckExistence: registers the handler, then arms its watch
+   * with an exists (the only read that watches an absent znode). True when the znode exists.
+   */
+  async registerZNodeChangeHandlerAndCheckExistence(handler: ZNodeChangeHandler): Promise<boolean> {
+    this.#r.zk.registerZNodeChangeHandler(handler);
+    return this.#pathExists(handler.path);
   }
 
   /** Kafka's createTopLevelPaths: every PersistentZkPath, NodeExists tolerated. */

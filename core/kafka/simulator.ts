@@ -180,7 +180,7 @@ export class KafkaWorkload {
     const election = new Promise<SimulatedBroker>((resolve, reject) => ([elected, failed] = [resolve, reject]));
     let running = false;
     for (const b of survivors) {
-      b.zk.metastore.registerZNodeChangeHandler({
+      const exists = await b.zk.registerZNodeChangeHandlerAndCheckExistence({
         path: CONTROLLER_PATH,
         handleDeletion: () => {
           if (running) return;
@@ -188,8 +188,7 @@ export class KafkaWorkload {
           this.electController(survivors).then(elected, failed);
         },
       });
-      // ZooKeeper watches arm on reads: exists on /controller sets the deletion watch.
-      maybeThrow(await b.zk.metastore.handleRequest({ type: "exists", path: CONTROLLER_PATH }));
+      if (!exists) throw new Error(`Broker ${b.id} sees no controller before the fail-over`);
     }
     dead.alive = false;
     await dead.zk.metastore.close();
