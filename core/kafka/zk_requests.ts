@@ -7,12 +7,13 @@
 import type { ACL } from "../api/acl.ts";
 import type { KafkaMetastore } from "../api/metastore.ts";
 import type { CreateRequest, DeleteRequest, Request, SetDataRequest, ZkOp } from "../api/requests.ts";
-import type { CreateResponse, DeleteResponse, MultiResponse, Response, ResponseFor, SetDataResponse } from "../api/responses.ts";
+import type { CreateResponse, DeleteResponse, GetDataResponse, MultiResponse, Response, ResponseFor, SetDataResponse } from "../api/responses.ts";
 import type { Stat } from "../api/stat.ts";
 import { CreateMode } from "../api/create_mode.ts";
 import { maybeThrow, resultError } from "../api/responses.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
-import { ControllerMovedError } from "./errors.ts";
+import type { ZNodeCodec } from "./codec.ts";
+import { ControllerMovedError, InvalidZNodeDataError } from "./errors.ts";
 import { CONTROLLER_EPOCH_PATH } from "./paths.ts";
 
 /** Kafka's ZkVersion.MatchAnyVersion: an unfenced write. */
@@ -175,6 +176,64 @@ export class ZkRequests {
       const deleted = await this.retryOne({ type: "delete", path, version: MATCH_ANY_VERSION });
       if (deleted.resultCode !== ErrorCode.Ok && deleted.resultCode !== ErrorCode.NoNode) maybeThrow(deleted);
     }
+  }
+
+  /** Reads and decodes one znode; undefined when it does not exist. */
+  async read<C extends ZNodeCodec<unknown>>(path: string, codec: C): Promise<{ value: Decoded<C>; stat: Stat } | undefined> {
+    const r = await this.retryOne({ type: "getData", path });
+    if (r.resultCode === ErrorCode.NoNode) return undefined;
+    maybeThrow(r);
+    return { value: decodeAt(codec, r) as Decoded<C>, stat: r.stat! };
+  }
+
+  /** Pipelined reads; absent znodes are left out (undefined at their index). */
+  async readAll<C extends ZNodeCodec<unknown>>(paths: readonly string[], codec: C): Promise<({ value: Decoded<C>; stat: Stat } | undefined)[]> {
+    const responses = await this.retry(paths.map((path) => ({ type: "getData" as const, path })));
+    return (responses as GetDataResponse[]).map((r) => {
+      if (r.resultCode === ErrorCode.NoNode) return undefined;
+      maybeThrow(r);
+      return { value: decodeAt(codec, r) as Decoded<C>, stat: r.stat! };
+    });
+  }
+
+  /** Child names; empty when the znode does not exist. */
+  async children(path: string, registerWatch: boolean = true): Promise<string[]> {
+    const r = await this.retryOne({ type: "getChildren", path, registerWatch });
+    if (r.resultCode === ErrorCode.NoNode) return [];
+    return maybeThrow(r).children;
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const r = await this.retryOne({ type: "exists", path });
+    if (r.resultCode === ErrorCode.NoNode) return false;
+    maybeThrow(r);
+    return true;
+  }
+
+  /** Creates `<parent>/<prefix><10-digit sequence>` (and the parent); returns its path. */
+  async createSequential(parent: string, prefix: string, data: Uint8Array): Promise<string> {
+    await this.makeSurePersistentPathExists(parent);
+    const r = await this.retryOne(this.create(`${parent}/${prefix}`, data, CreateMode.PersistentSequential));
+    return maybeThrow(r).name!;
+  }
+
+  /** Fenced deletes in one pipelined batch; NoNode is fine. */
+  async deleteAllFenced(paths: readonly string[], expectedControllerEpochZkVersion: number): Promise<void> {
+    const responses = await this.fenced(paths.map((path) => ({ type: "delete" as const, path, version: MATCH_ANY_VERSION })), expectedControllerEpochZkVersion);
+    for (const r of responses) if (r.resultCode !== ErrorCode.NoNode) maybeThrow(r);
+  }
+}
+
+/** The value type a codec reads. */
+export type Decoded<C> = C extends ZNodeCodec<infer T> ? T : never;
+
+/** Decodes a read's data, naming the znode in the error. */
+export function decodeAt<T>(codec: ZNodeCodec<T>, r: GetDataResponse): T {
+  try {
+    return codec.decode(r.data);
+  } catch (e) {
+    if (e instanceof InvalidZNodeDataError && e.path === undefined) throw new InvalidZNodeDataError(e.message, { path: r.path ?? undefined, cause: e });
+    throw e;
   }
 }
 
