@@ -26,6 +26,8 @@ import {
 } from "../../core/kafka/mod.ts";
 import type { ConformanceTarget, Namespace } from "../conformance/target.ts";
 
+// A bound against hangs, not a speed goal: Bun's default of 5 s is too tight for etcd on a busy machine.
+const CASE = { timeout: 60_000 };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const text = (bytes: Uint8Array | null) => (bytes === null ? null : new TextDecoder().decode(bytes));
 
@@ -57,7 +59,7 @@ async function raw(zk: KafkaZkClient, path: string) {
  */
 export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: number) => Promise<void> = sleep): void {
   describe(`${target.name}: Kafka operations`, () => {
-    it("registerBroker creates the ephemeral with its payload in one Multi; the epoch is its czxid", () =>
+    it("registerBroker creates the ephemeral with its payload in one Multi; the epoch is its czxid", CASE, () =>
       withKafka(target, clock, 2, async ([a, b]) => {
         await a!.createTopLevelPaths();
         const reg = simulatedRegistration(1, clock);
@@ -81,7 +83,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(await a!.getSortedBrokerList(), [2]);
       }));
 
-    it("a broker re-registers with a larger epoch after its session expired", () =>
+    it("a broker re-registers with a larger epoch after its session expired", CASE, () =>
       withKafka(target, clock, 1, async ([a], ns) => {
         await a!.createTopLevelPaths();
         const first = await a!.registerBroker(7, simulatedRegistration(7, clock));
@@ -94,13 +96,13 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.equal((await raw(a!, "/brokers/ids/7")).stat!.ephemeralOwner, a!.metastore.sessionId);
       }));
 
-    it("generateBrokerSequenceId counts with /brokers/seqid's version", () =>
+    it("generateBrokerSequenceId counts with /brokers/seqid's version", CASE, () =>
       withKafka(target, clock, 1, async ([a]) => {
         assert.equal(await a!.generateBrokerSequenceId(), 1);
         assert.equal(await a!.generateBrokerSequenceId(), 2);
       }));
 
-    it("controller election: one of three concurrent candidates wins epoch 1; the others get ControllerMovedError", () =>
+    it("controller election: one of three concurrent candidates wins epoch 1; the others get ControllerMovedError", CASE, () =>
       withKafka(target, clock, 3, async (clients) => {
         const results = await Promise.allSettled(clients.map((c, id) => c.registerControllerAndIncrementControllerEpoch(id)));
         const won = results.flatMap((r, id) => (r.status === "fulfilled" ? [{ id, ...r.value }] : []));
@@ -120,7 +122,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(await clients[next]!.registerControllerAndIncrementControllerEpoch(next), { epoch: 2, epochZkVersion: 2 });
       }));
 
-    it("a write fenced by a stale /controller_epoch zkVersion is ControllerMovedError and changes nothing", () =>
+    it("a write fenced by a stale /controller_epoch zkVersion is ControllerMovedError and changes nothing", CASE, () =>
       withKafka(target, clock, 2, async ([a, b]) => {
         await a!.createTopLevelPaths();
         const old = await a!.registerControllerAndIncrementControllerEpoch(0);
@@ -137,7 +139,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         await assert.rejects(b!.setTopicAssignment("t", null, new Map(), -5), (e) => isKeeperError(e, ErrorCode.BadArguments));
       }));
 
-    it("topics and partition states: created fenced, read back in bulk, byte-exact", () =>
+    it("topics and partition states: created fenced, read back in bulk, byte-exact", CASE, () =>
       withKafka(target, clock, 1, async ([c]) => {
         await c!.createTopLevelPaths();
         const { epoch, epochZkVersion } = await c!.registerControllerAndIncrementControllerEpoch(0);
@@ -158,7 +160,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual([...all.keys()], ["a", "b", "c"]);
       }));
 
-    it("updateLeaderAndIsr writes at the partition epoch: new epoch on success, retry on BadVersion", () =>
+    it("updateLeaderAndIsr writes at the partition epoch: new epoch on success, retry on BadVersion", CASE, () =>
       withKafka(target, clock, 1, async ([c]) => {
         await c!.createTopLevelPaths();
         const { epoch, epochZkVersion } = await c!.registerControllerAndIncrementControllerEpoch(0);
@@ -181,7 +183,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
           isKafkaError(e, "ControllerMovedError"));
       }));
 
-    it("configs: changeEntityConfig writes the config and a change notification; it needs a controller", () =>
+    it("configs: changeEntityConfig writes the config and a change notification; it needs a controller", CASE, () =>
       withKafka(target, clock, 1, async ([c]) => {
         await c!.createTopLevelPaths();
         const config = new Map([["retention.ms", "60000"], ["cleanup.policy", "compact"]]);
@@ -202,7 +204,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(notes.map((n) => configChangeNotificationCodec.decode(n.data).entityPath), ["topics/t", "topics/t", "users/alice/clients/app"]);
       }));
 
-    it("the delete-topic flow: marked under /admin/delete_topics, then the controller removes topic, config and marker", () =>
+    it("the delete-topic flow: marked under /admin/delete_topics, then the controller removes topic, config and marker", CASE, () =>
       withKafka(target, clock, 2, async ([controller, admin]) => {
         await controller!.createTopLevelPaths();
         const { epoch, epochZkVersion } = await controller!.registerControllerAndIncrementControllerEpoch(0);
@@ -222,7 +224,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(await controller!.getTopicDeletions(), []);
       }));
 
-    it("purgeObsoleteNotifications deletes notifications whose ctime is more than 15 minutes old", () =>
+    it("purgeObsoleteNotifications deletes notifications whose ctime is more than 15 minutes old", CASE, () =>
       withKafka(target, clock, 1, async ([c]) => {
         await c!.createTopLevelPaths();
         await c!.createConfigChangeNotification("topics/old1");
@@ -241,7 +243,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(left.map((n) => configChangeNotificationCodec.decode(n.data).entityPath), ["topics/new"]);
       }));
 
-    it("ISR change and log dir notifications: propagated as sequential nodes, read and deleted by the controller", () =>
+    it("ISR change and log dir notifications: propagated as sequential nodes, read and deleted by the controller", CASE, () =>
       withKafka(target, clock, 2, async ([controller, broker]) => {
         await controller!.createTopLevelPaths();
         const { epochZkVersion } = await controller!.registerControllerAndIncrementControllerEpoch(0);
@@ -263,7 +265,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(await controller!.getAllLogDirEventNotifications(), []);
       }));
 
-    it("cluster id, reassignment, preferred election, ACLs, tokens, features and producer ids", () =>
+    it("cluster id, reassignment, preferred election, ACLs, tokens, features and producer ids", CASE, () =>
       withKafka(target, clock, 2, async ([c, other]) => {
         await c!.createTopLevelPaths();
         assert.equal(await c!.getClusterId(), undefined);
@@ -339,7 +341,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual(await other!.getProducerIdBlock(), { block, zkVersion: 1 });
       }));
 
-    it("a request sent while the link is down is retried once the client reconnects", () =>
+    it("a request sent while the link is down is retried once the client reconnects", CASE, () =>
       withKafka(target, clock, 1, async ([c], ns) => {
         await c!.createTopLevelPaths();
         await c!.createTopicAssignment("t", null, new Map([[0, [0]]]));
@@ -350,7 +352,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
         assert.deepEqual((await reading).get("t")!.partitions.get(0)!.replicas, [0]);
       }));
 
-    it("data written by the operations reads back as Kafka's bytes through a plain client", () =>
+    it("data written by the operations reads back as Kafka's bytes through a plain client", CASE, () =>
       withKafka(target, clock, 1, async ([c]) => {
         await c!.createTopLevelPaths();
         const r = await c!.metastore.handleRequest({ type: "create", path: "/brokers/topics/raw", data: new TextEncoder().encode('{"version":1,"partitions":{"0":[3]}}'), acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent });
@@ -362,7 +364,7 @@ export function kafkaSuite(target: ConformanceTarget, clock: Clock, pause: (ms: 
   });
 
   describe(`${target.name}: Kafka workload simulator`, () => {
-    it("3 brokers, 4 topics x 3 partitions, ISR churn, controller fail-over", async () => {
+    it("3 brokers, 4 topics x 3 partitions, ISR churn, controller fail-over", CASE, async () => {
       const ns = await target.namespace();
       const workload = new KafkaWorkload({ open: () => ns.open({ sessionTimeoutMs: 6000 }), clock }, { brokers: 3, topics: 4, partitionsPerTopic: 3 });
       try {
