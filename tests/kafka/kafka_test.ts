@@ -1,0 +1,51 @@
+// The Kafka operations and the simulator on the memory store with a FakeClock (createMemoryStore +
+// createMetastore, no runtime): the clock is advanced by the test, so ctimes and re-initialisation
+// timers move only when told. runtimes/node/kafka_test.ts runs the same suite on memory, zk and etcd.
+import { after } from "node:test";
+import { createMemoryStore, createMetastore, type KafkaMetastore, type MemoryStore } from "../../core/mod.ts";
+import { FakeClock } from "../../core/testing/mod.ts";
+import type { ConformanceTarget } from "../conformance/target.ts";
+import { kafkaSuite } from "./kafka_suite.ts";
+
+const clock = new FakeClock();
+// Timers the client arms (session re-initialisation) fire as the fake time moves: 10 ms per real ms.
+const ticking = setInterval(() => clock.advance(10), 1);
+after(() => clearInterval(ticking));
+
+const fakeClockMemory: ConformanceTarget = {
+  name: "memory (FakeClock)",
+  namespace() {
+    const store: MemoryStore = createMemoryStore({ clock });
+    const clients: KafkaMetastore[] = [];
+    return Promise.resolve({
+      async open(options) {
+        const client = createMetastore({ store, clock }, options);
+        await client.waitUntilConnected(10000);
+        clients.push(client);
+        return client;
+      },
+      expire(client) {
+        store.expireSession(client.sessionId);
+        return Promise.resolve();
+      },
+      cut(client) {
+        const id = client.sessionId;
+        store.partition(id);
+        return Promise.resolve(() => Promise.resolve(store.heal(id)));
+      },
+      failAuth(client) {
+        store.failAuth(client.sessionId);
+        return Promise.resolve();
+      },
+      async dispose() {
+        for (const c of clients) await c.close();
+        await store.close();
+      },
+    });
+  },
+};
+
+kafkaSuite(fakeClockMemory, clock, (ms) => {
+  clock.advance(ms);
+  return Promise.resolve();
+});
