@@ -19,6 +19,11 @@ export interface ConnectString {
   tls?: boolean;
 }
 
+/** `host:port`, with IPv6 hosts bracketed, as connection strings and messages write it. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 const DEFAULT_PORTS: Record<StoreScheme, number> = { memory: 0, zk: 2181, etcd: 2379 };
 
 function bad(url: string, why: string): never {

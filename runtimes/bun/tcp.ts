@@ -3,15 +3,15 @@
 // socket.write per request, did 3.1k getData/s on Bun against 16k on Node), so writes made in one
 // tick are joined and leave in one Bun socket write.
 import { isIP } from "node:net";
-import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial } from "../../core/transport.ts";
 import { concatBytes } from "../../core/bytes.ts";
-import { connectionLoss, hostPort } from "../common/channel_util.ts";
+import { connectionLoss, dialError, dialTimeout, hostPort } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
- * @throws {KeeperError} ConnectionLoss when the host cannot be reached, the certificate is not
- * trusted, the handshake fails or `timeoutMs` passes first.
+ * @throws {KeeperError} ConnectionLoss naming the host and what happened (`failure`: refused,
+ * unresolved, tls, timeout, ...) when the host cannot be reached, the certificate is not trusted,
+ * the handshake fails or `timeoutMs` passes first.
  */
 export const dial: Dial = (host, port, options = {}) => {
   const where = hostPort(host, port);
@@ -29,14 +29,15 @@ export const dial: Dial = (host, port, options = {}) => {
         resolve(channel.api);
       } else {
         socket?.terminate();
-        reject(connectionLoss(error, `Cannot connect to ${where}`));
+        reject(dialError(error, where, tls !== undefined));
       }
     };
     if (options.timeoutMs !== undefined) {
       const ms = options.timeoutMs;
-      timer = setTimeout(() => settle(new KeeperError(ErrorCode.ConnectionLoss, `Connecting to ${where} timed out after ${ms} ms`)), ms);
+      timer = setTimeout(() => settle(dialTimeout(where, ms, tls !== undefined)), ms);
     }
-    Bun.connect({
+    // Bun.connect throws synchronously for bad TLS options ("Invalid CA"): async makes that a rejection too.
+    (async () => Bun.connect({
       hostname: host,
       port,
       tls: tls && {
@@ -69,7 +70,7 @@ export const dial: Dial = (host, port, options = {}) => {
           channel.finish(e);
         },
       },
-    }).catch(settle);
+    }))().catch(settle);
   });
 };
 
