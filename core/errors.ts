@@ -104,6 +104,14 @@ export class KeeperError extends MetastoreError {
 }
 
 /**
+ * A call on a client after its `close()` (a request, `waitUntilConnected`): nothing was sent. Not a
+ * ZooKeeper result code: the session may be fine, this client is done with it.
+ */
+export class ClientClosedError extends MetastoreError {
+  override name = "ClientClosedError";
+}
+
+/**
  * True when `e` is a KeeperError (from any copy of this package) with the given code, or any code
  * when `code` is omitted. Checks `name` and `code`, not the class, so npm and JSR copies still match.
  */

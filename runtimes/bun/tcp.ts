@@ -36,41 +36,45 @@ export const dial: Dial = (host, port, options = {}) => {
       const ms = options.timeoutMs;
       timer = setTimeout(() => settle(dialTimeout(where, ms, tls !== undefined)), ms);
     }
-    // Bun.connect throws synchronously for bad TLS options ("Invalid CA"): async makes that a rejection too.
-    (async () => Bun.connect({
-      hostname: host,
-      port,
-      tls: tls && {
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        // SNI carries names only; an IP is still verified against the certificate's IP entries.
-        serverName: tls.serverName ?? (isIP(host) ? undefined : host),
-        rejectUnauthorized: true,
-      },
-      socket: {
-        open(s) {
-          socket = s;
-          channel.attach(s);
-          if (settled) s.terminate(); // arrived after the timeout: nobody wants it
-          else if (!tls) settle();
+    // Bun.connect throws synchronously for bad TLS options ("Invalid CA"): the same failure as a rejection.
+    try {
+      Bun.connect({
+        hostname: host,
+        port,
+        tls: tls && {
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+          // SNI carries names only; an IP is still verified against the certificate's IP entries.
+          serverName: tls.serverName ?? (isIP(host) ? undefined : host),
+          rejectUnauthorized: true,
         },
-        handshake(_s, success, authorizationError) {
-          if (authorizationError) settle(authorizationError);
-          else if (!success) settle(new Error("TLS handshake failed"));
-          else settle();
+        socket: {
+          open(s) {
+            socket = s;
+            channel.attach(s);
+            if (settled) s.terminate(); // arrived after the timeout: nobody wants it
+            else if (!tls) settle();
+          },
+          handshake(_s, success, authorizationError) {
+            if (authorizationError) settle(authorizationError);
+            else if (!success) settle(new Error("TLS handshake failed"));
+            else settle();
+          },
+          data: (_s, data) => channel.push(data),
+          drain: () => channel.drain(),
+          end: (s) => s.end(), // the peer is done; `close` follows and ends `incoming`
+          error: (_s, e) => (settled ? channel.fail(e) : settle(e)),
+          connectError: (_s, e) => settle(e),
+          close: (_s, e) => {
+            if (!settled) settle(e ?? new Error("closed during connect"));
+            channel.finish(e);
+          },
         },
-        data: (_s, data) => channel.push(data),
-        drain: () => channel.drain(),
-        end: (s) => s.end(), // the peer is done; `close` follows and ends `incoming`
-        error: (_s, e) => (settled ? channel.fail(e) : settle(e)),
-        connectError: (_s, e) => settle(e),
-        close: (_s, e) => {
-          if (!settled) settle(e ?? new Error("closed during connect"));
-          channel.finish(e);
-        },
-      },
-    }))().catch(settle);
+      }).catch(settle);
+    } catch (e) {
+      settle(e);
+    }
   });
 };
 

@@ -73,10 +73,11 @@ export function dialError(e: unknown, where: string, tls = false): KeeperError {
 
 /** The ConnectionLoss of a dial that did not complete within `ms`. */
 export function dialTimeout(where: string, ms: number, tls = false): KeeperError {
-  const what = tls ? "no TLS connection" : "no TCP connection";
-  return new KeeperError(
-    ErrorCode.ConnectionLoss,
-    `Cannot connect to ${where}: ${what} within ${ms} ms (the host is down, or a firewall drops the packets)`,
-    { host: where, failure: "timeout" },
-  );
+  const why = tls
+    ? "no TLS connection (the host is down, or its port does not answer a TLS handshake)"
+    : "no TCP connection (the host is down, or a firewall drops the packets)";
+  return new KeeperError(ErrorCode.ConnectionLoss, `Cannot connect to ${where}: timed out after ${ms} ms: ${why}`, {
+    host: where,
+    failure: "timeout",
+  });
 }

@@ -1,4 +1,4 @@
-// Run by runtimes/deno/connect_errors_test.ts under Deno WITHOUT --allow-net: connect() must fail at
+// Run by runtimes/deno/connect_test.ts under Deno WITHOUT --allow-net: connect() must fail at
 // once with the permission error, not wait out connectionTimeoutMs. Prints one JSON line per URL.
 import { connect } from "../../runtimes/deno/mod.ts";
 import { isKeeperError } from "../../core/mod.ts";

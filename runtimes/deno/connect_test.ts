@@ -4,10 +4,12 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { connectErrorsSuite } from "../../tests/connect/connect_errors_suite.ts";
+import { connectOptionsSuite } from "../../tests/connect/connect_options_suite.ts";
 import { ErrorCode } from "../../core/mod.ts";
 import { connect } from "./mod.ts";
 
 connectErrorsSuite("deno", connect);
+connectOptionsSuite("deno", connect);
 
 it("deno: without --allow-net, connect() fails at once with a permission error naming the host and the flag", () => {
   const zk = process.env.KMETA_ZK, etcd = process.env.KMETA_ETCD;
