@@ -124,7 +124,8 @@ export interface Runtime {
  */
 export async function connectWith(runtime: Runtime, url: string, options: ConnectOptions = {}): Promise<KafkaMetastore> {
   const target = parseConnectString(url);
-  const attempts = new ConnectAttempts(options.onConnectionError);
+  const onHandlerError = options.onHandlerError ?? runtime.onHandlerError;
+  const attempts = new ConnectAttempts(options.onConnectionError, onHandlerError);
   let store: Store;
   if (target.scheme === "memory") {
     const name = target.hosts[0]!.host;
@@ -146,7 +147,7 @@ export async function connectWith(runtime: Runtime, url: string, options: Connec
       store,
       clock: runtime.clock,
       chroot: target.chroot,
-      onHandlerError: options.onHandlerError ?? runtime.onHandlerError,
+      onHandlerError,
       ownsStore: target.scheme !== "memory",
     },
     options,
@@ -154,7 +155,7 @@ export async function connectWith(runtime: Runtime, url: string, options: Connec
   const timeoutMs = options.connectionTimeoutMs ?? options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   try {
     await Promise.race([client.waitUntilConnected(timeoutMs), attempts.fatal]);
-    if (options.createChrootIfNecessary && target.chroot !== "/") await createChroot(runtime, store, target.chroot);
+    if (options.createChrootIfNecessary && target.chroot !== "/") await createChroot(runtime, store, target.chroot, timeoutMs);
   } catch (e) {
     await client.close();
     throw attempts.explain(e, url, timeoutMs);
@@ -165,10 +166,10 @@ export async function connectWith(runtime: Runtime, url: string, options: Connec
 }
 
 /** Creates `chroot` and its missing parents, through a client of the store without a chroot. */
-async function createChroot(runtime: Runtime, store: Store, chroot: string): Promise<void> {
+async function createChroot(runtime: Runtime, store: Store, chroot: string, timeoutMs: number): Promise<void> {
   const root = createMetastore({ store, clock: runtime.clock });
   try {
-    await root.waitUntilConnected();
+    await root.waitUntilConnected(timeoutMs);
     const parts = chroot.split("/").slice(1);
     const paths = parts.map((_, i) => "/" + parts.slice(0, i + 1).join("/"));
     const created = await root.handleRequests(paths.map((path) => ({ type: "create", path, data: null, acl: OPEN_ACL_UNSAFE, mode: 0 })));
@@ -182,6 +183,7 @@ async function createChroot(runtime: Runtime, store: Store, chroot: string): Pro
 /** What connect() learns of failed attempts while it waits for the first session. */
 class ConnectAttempts {
   readonly #hook: ((error: KeeperError) => void) | undefined;
+  readonly #onHookError: ((error: unknown, handler: string) => void) | undefined;
   /** The last failure per host, in the order hosts first failed. */
   readonly #byHost = new Map<string, KeeperError>();
   #waiting = true;
@@ -189,8 +191,9 @@ class ConnectAttempts {
   /** Rejects with the first failure retrying cannot mend (the runtime forbids the connection). */
   readonly fatal: Promise<never> = new Promise((_, reject) => (this.#failFast = reject));
 
-  constructor(hook: ((error: KeeperError) => void) | undefined) {
+  constructor(hook: ((error: KeeperError) => void) | undefined, onHookError?: (error: unknown, handler: string) => void) {
     this.#hook = hook;
+    this.#onHookError = onHookError;
     this.fatal.catch(() => {}); // only raced while connecting
   }
 
@@ -199,7 +202,12 @@ class ConnectAttempts {
       this.#byHost.set(error.host ?? "", error);
       if (error.failure === "permission") this.#failFast(error);
     }
-    this.#hook?.(error);
+    // Called from inside the store's connection handling: the caller's exception must not break it.
+    try {
+      this.#hook?.(error);
+    } catch (e) {
+      this.#onHookError?.(e, "onConnectionError");
+    }
   };
 
   connected(): void {

@@ -107,6 +107,21 @@ export function connectErrorsSuite(name: string, connect: Connect): void {
     it("etcd:// to a port that answers garbage: not an etcd server", () =>
       assertFails(connect, `etcd://${at(ports.garbage)}`, at(ports.garbage), "protocol", /not an etcd server/));
 
+    it("an onConnectionError that throws goes to onHandlerError and breaks nothing", async () => {
+      const thrown: string[] = [];
+      await assert.rejects(
+        connect(`zk://${at(ports.closed)}`, {
+          connectionTimeoutMs: 3000,
+          onConnectionError: () => {
+            throw new Error("hook bug");
+          },
+          onHandlerError: (e, name) => thrown.push(`${name}: ${(e as Error).message}`),
+        }),
+        (e) => isKeeperError(e, ErrorCode.OperationTimeout) && /connection refused/.test(e.message),
+      );
+      assert.ok(thrown.length >= 1 && thrown.every((t) => t === "onConnectionError: hook bug"), thrown.join());
+    });
+
     it("zk:// with one silent host of two: connectionTimeoutMs bounds the whole connect, not each host", async () => {
       const zk = required("KMETA_ZK");
       // Before, each host got sessionTimeoutMs / hosts = 9 s and a silent first host failed the 6 s
