@@ -328,7 +328,7 @@ describe("createSession()", () => {
     const closed = failureOf((s) => (s.step({ kind: "channel-open", at: 1 }), s.step({ kind: "channel-closed", at: 2 })));
     assert.deepEqual([closed.failure, closed.host], ["closed", "a:1"]);
     assert.match(closed.message!, /accepted the connection and closed it without a ZooKeeper handshake reply/);
-    const http = new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n");
+    const http = Uint8Array.from("HTTP/1.1 400 Bad Request\r\n\r\n", (c) => c.charCodeAt(0)); // no TextEncoder in QuickJS
     const garbage = failureOf((s) => (s.step({ kind: "channel-open", at: 1 }), s.step({ kind: "data", chunk: http, at: 2 })));
     assert.deepEqual([garbage.failure, garbage.host], ["protocol", "a:1"]);
     assert.match(garbage.message!, /a:1: not a ZooKeeper server \(its handshake reply starts "HTTP\/1.1 400 Bad"\)/);
