@@ -46,6 +46,9 @@ async function assertFails(connect: Connect, url: string, host: string, failure:
 }
 
 /** Registers the suite for one runtime's connect(). */
+/** Bun's default is 5 s per test; these wait out connection timeouts, several times over on a loaded machine. */
+const TEST_TIMEOUT_MS = 120_000;
+
 export function connectErrorsSuite(name: string, connect: Connect): void {
   describe(`${name}: connection errors`, () => {
     const base = Number(process.env.KMETA_CONNECT_TEST_PORT ?? 0);
@@ -80,34 +83,34 @@ export function connectErrorsSuite(name: string, connect: Connect): void {
 
     const at = (port: number) => `127.0.0.1:${port}`;
 
-    it("zk:// to a port nothing listens on: refused", () =>
+    it("zk:// to a port nothing listens on: refused", { timeout: TEST_TIMEOUT_MS }, () =>
       assertFails(connect, `zk://${at(ports.closed)}`, at(ports.closed), "refused", /connection refused/));
-    it("zk:// to a port that accepts and stays silent: timeout", () =>
+    it("zk:// to a port that accepts and stays silent: timeout", { timeout: TEST_TIMEOUT_MS }, () =>
       assertFails(connect, `zk://${at(ports.silent)}`, at(ports.silent), "timeout", /no ZooKeeper handshake reply|not answered yet/));
-    it("zk:// to a port that accepts and closes: closed", () =>
+    it("zk:// to a port that accepts and closes: closed", { timeout: TEST_TIMEOUT_MS }, () =>
       assertFails(connect, `zk://${at(ports.hangUp)}`, at(ports.hangUp), "closed", /accepted the connection and closed it/));
-    it("zk:// to a port that answers garbage: not a ZooKeeper server", () =>
+    it("zk:// to a port that answers garbage: not a ZooKeeper server", { timeout: TEST_TIMEOUT_MS }, () =>
       assertFails(connect, `zk://${at(ports.garbage)}`, at(ports.garbage), "protocol", /not a ZooKeeper server \(its handshake reply starts "220 smtp/));
-    it("zk:// to a host name that does not resolve: unresolved", () =>
+    it("zk:// to a host name that does not resolve: unresolved", { timeout: TEST_TIMEOUT_MS }, () =>
       assertFails(connect, "zk://no-such-host.invalid:2181", "no-such-host.invalid:2181", "unresolved", /host name not resolved/));
-    it("zk:// to etcd's port: no ZooKeeper handshake reply", () => {
+    it("zk:// to etcd's port: no ZooKeeper handshake reply", { timeout: TEST_TIMEOUT_MS }, () => {
       const etcd = required("KMETA_ETCD");
       return assertFails(connect, `zk://${etcd}`, etcd, "timeout", /no ZooKeeper handshake reply|not answered yet/);
     });
-    it("etcd:// to ZooKeeper's port: it closes the connection, not an etcd gRPC port", () => {
+    it("etcd:// to ZooKeeper's port: it closes the connection, not an etcd gRPC port", { timeout: TEST_TIMEOUT_MS }, () => {
       const zk = required("KMETA_ZK");
       return assertFails(connect, `etcd://${zk}`, zk, "closed", /not an etcd gRPC port/);
     });
-    it("etcds:// to a plain-text etcd: TLS handshake failed", () => {
+    it("etcds:// to a plain-text etcd: TLS handshake failed", { timeout: TEST_TIMEOUT_MS }, () => {
       const etcd = required("KMETA_ETCD");
       return assertFails(connect, `etcds://${etcd}`, etcd, "tls", /TLS handshake failed/);
     });
-    it("etcd:// to a port nothing listens on: refused", () =>
+    it("etcd:// to a port nothing listens on: refused", { timeout: TEST_TIMEOUT_MS }, () =>
       assertFails(connect, `etcd://${at(ports.closed)}`, at(ports.closed), "refused", /connection refused/));
-    it("etcd:// to a port that answers garbage: not an etcd server", () =>
+    it("etcd:// to a port that answers garbage: not an etcd server", { timeout: TEST_TIMEOUT_MS }, () =>
       assertFails(connect, `etcd://${at(ports.garbage)}`, at(ports.garbage), "protocol", /not an etcd server/));
 
-    it("an onConnectionError that throws goes to onHandlerError and breaks nothing", async () => {
+    it("an onConnectionError that throws goes to onHandlerError and breaks nothing", { timeout: TEST_TIMEOUT_MS }, async () => {
       const thrown: string[] = [];
       await assert.rejects(
         connect(`zk://${at(ports.closed)}`, {
@@ -122,7 +125,7 @@ export function connectErrorsSuite(name: string, connect: Connect): void {
       assert.ok(thrown.length >= 1 && thrown.every((t) => t === "onConnectionError: hook bug"), thrown.join());
     });
 
-    it("zk:// with one silent host of two: connectionTimeoutMs bounds the whole connect, not each host", async () => {
+    it("zk:// with one silent host of two: connectionTimeoutMs bounds the whole connect, not each host", { timeout: TEST_TIMEOUT_MS }, async () => {
       const zk = required("KMETA_ZK");
       // Before, each host got sessionTimeoutMs / hosts = 9 s and a silent first host failed the 6 s
       // connect; now each gets 3 s of the 6. Three connects, so the silent host comes first in most.

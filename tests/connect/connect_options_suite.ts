@@ -28,9 +28,12 @@ async function deleteTree(client: KafkaMetastore, path: string): Promise<void> {
   await client.handleRequest({ type: "delete", path, version: -1 });
 }
 
+/** Bun's default is 5 s per test; these wait out connection timeouts, several times over on a loaded machine. */
+const TEST_TIMEOUT_MS = 120_000;
+
 export function connectOptionsSuite(name: string, connect: Connect): void {
   describe(`${name}: connect() options`, () => {
-    it("a chroot that does not exist answers NoNode; createChrootIfNecessary creates it and its parents", async () => {
+    it("a chroot that does not exist answers NoNode; createChrootIfNecessary creates it and its parents", { timeout: TEST_TIMEOUT_MS }, async () => {
       for (const [store, base] of stores()) {
         const top = `/kmeta-chroot-${Math.random().toString(36).slice(2)}`;
         const url = `${base}${top}/kafka`;
@@ -50,7 +53,7 @@ export function connectOptionsSuite(name: string, connect: Connect): void {
       }
     });
 
-    it("a request or wait after close() throws ClientClosedError, not SessionExpired", async () => {
+    it("a request or wait after close() throws ClientClosedError, not SessionExpired", { timeout: TEST_TIMEOUT_MS }, async () => {
       for (const [store, url] of stores()) {
         const client = await connect(url, { connectionTimeoutMs: 10_000 });
         await client.close();
@@ -59,7 +62,7 @@ export function connectOptionsSuite(name: string, connect: Connect): void {
       }
     });
 
-    it("kmeta demo on zk:// and etcd:// runs under a scratch chroot and removes it, leaving no Kafka path behind", async () => {
+    it("kmeta demo on zk:// and etcd:// runs under a scratch chroot and removes it, leaving no Kafka path behind", { timeout: TEST_TIMEOUT_MS }, async () => {
       for (const [store, url] of stores().slice(1)) {
         const lines: string[] = [];
         await runDemo(connect, url, (line) => lines.push(line));
@@ -73,7 +76,7 @@ export function connectOptionsSuite(name: string, connect: Connect): void {
       }
     });
 
-    it("a handler that throws is logged by default (console.error), and the client carries on", async () => {
+    it("a handler that throws is logged by default (console.error), and the client carries on", { timeout: TEST_TIMEOUT_MS }, async () => {
       const logged: unknown[][] = [];
       const original = console.error;
       console.error = (...args: unknown[]) => void logged.push(args);
