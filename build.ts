@@ -180,7 +180,9 @@ async function bundle(exportsMap: Record<string, string>): Promise<void> {
     // Runtime dependencies stay imports, so an app holds one copy of Connect and protobuf.
     external: ["node:*", ...Object.keys((readJson("package.json").dependencies ?? {}) as Record<string, string>)],
     target: "es2022",
-    sourcemap: true,
+    // No source maps: they would point at core/ and runtimes/ sources the npm package does not ship
+    // (they were 58 % of the tarball). JSR users get the .ts sources themselves.
+    sourcemap: false,
     chunkNames: "chunks/[name]-[hash]",
     logLevel: "error",
   });
@@ -188,19 +190,10 @@ async function bundle(exportsMap: Record<string, string>): Promise<void> {
   done(`bundled ${entryPoints.map((e) => e.out.replace(/\/mod$/, "")).join(", ")} into dist/`);
 }
 
-// esbuild keeps a hashbang only if the source has one; add it here and shift the source map
-// by one line (a leading ";" in `mappings` is an empty generated line).
+// esbuild keeps a hashbang only if the source has one; add it here.
 function addShebang(file: string): void {
   const code = readFileSync(file, "utf8");
-  if (!code.startsWith("#!")) {
-    writeFileSync(file, `#!/usr/bin/env node\n${code}`);
-    const mapFile = `${file}.map`;
-    if (existsSync(mapFile)) {
-      const map = JSON.parse(readFileSync(mapFile, "utf8")) as { mappings: string };
-      map.mappings = `;${map.mappings}`;
-      writeFileSync(mapFile, JSON.stringify(map));
-    }
-  }
+  if (!code.startsWith("#!")) writeFileSync(file, `#!/usr/bin/env node\n${code}`);
   chmodSync(file, 0o755);
 }
 

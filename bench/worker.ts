@@ -164,10 +164,14 @@ interface NativeZk {
   delete_(path: string, version: number): Promise<void>;
 }
 async function openNative(): Promise<BenchClient> {
-  const ZooKeeper = createRequire(import.meta.url)("zookeeper") as {
-    new (o: object): NativeZk;
-    constants: { ZOO_LOG_LEVEL_ERROR: number; ZOO_PERSISTENT: number };
-  };
+  type NativeModule = { new (o: object): NativeZk; constants: { ZOO_LOG_LEVEL_ERROR: number; ZOO_PERSISTENT: number } };
+  let ZooKeeper: NativeModule;
+  try {
+    ZooKeeper = createRequire(import.meta.url)("zookeeper") as NativeModule;
+  } catch (e) {
+    // A devDependency built by node-gyp: a checkout installed without it (or where the build failed) lacks it.
+    throw new Error(`the native "zookeeper" binding is not installed (npm install zookeeper@7.3.0 builds it): ${(e as Error).message.split("\n")[0]}`);
+  }
   const c = new ZooKeeper({ connect: hostsOf(TARGET), timeout: 30_000, debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_ERROR, host_order_deterministic: false });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("zookeeper (native): no session in 10 s")), 10_000);

@@ -7,7 +7,9 @@ import { type ConnectString, parseConnectString } from "./connect_string.ts";
 import type { Store } from "./store.ts";
 import type { ZooKeeperConnectOptions } from "./zk/zk_store.ts";
 import type { TlsOptions } from "./transport.ts";
-import { ErrorCode, KeeperError } from "./errors.ts";
+import { ErrorCode, isKeeperError, KeeperError } from "./errors.ts";
+import { OPEN_ACL_UNSAFE } from "./api/acl.ts";
+import { resultError } from "./api/responses.ts";
 
 /** Options of `connect()`. */
 export interface ConnectOptions extends MetastoreOptions {
@@ -19,8 +21,24 @@ export interface ConnectOptions extends MetastoreOptions {
   zk?: ZooKeeperConnectOptions;
   /** etcd:// and etcds:// only: transport, TLS and credentials the URL cannot carry. */
   etcd?: EtcdConnectOptions;
-  /** Receives exceptions thrown by registered handlers. */
+  /**
+   * Receives exceptions thrown (or rejections returned) by registered handlers, with the handler's
+   * path or name; they never stop the client. Default: the runtime logs them (console.error).
+   */
   onHandlerError?: (error: unknown, handler: string) => void;
+  /**
+   * Told of every failed connection attempt and every lost connection, for the client's whole life:
+   * a KeeperError (ConnectionLoss) whose `host` names the server and `failure` what happened there
+   * (refused, unresolved, timeout, closed, protocol, tls, permission, lost). connect() itself
+   * rejects with the attempts in its message and `cause` when no session comes in time.
+   */
+  onConnectionError?: (error: KeeperError) => void;
+  /**
+   * Create the chroot (and its parents, as persistent nodes with OPEN_ACL_UNSAFE) when it does not
+   * exist, as Kafka's `zookeeper.connect` chroot with createChrootIfNecessary. Otherwise a missing
+   * chroot makes every request under it answer NoNode.
+   */
+  createChrootIfNecessary?: boolean;
 }
 
 /** How connect() reaches an etcd cluster beyond its endpoints (README "etcd in production"). */
@@ -93,15 +111,21 @@ export interface Runtime {
   memoryStores: Map<string, MemoryStore>;
   /** Network stores this runtime can open, by scheme. */
   stores: Partial<Record<"zk" | "etcd", StoreFactory>>;
+  /** Where handler exceptions go when the caller gives no `onHandlerError` (a runtime logs them). */
+  onHandlerError?: (error: unknown, handler: string) => void;
 }
 
 /**
  * Opens a client on the store the URL names and waits for its first session.
  * @throws {KeeperError} BadArguments for a bad URL, Unimplemented for a store not in this build,
- * OperationTimeout when no session is established within `connectionTimeoutMs`.
+ * OperationTimeout when no session is established within `connectionTimeoutMs` (naming each host
+ * tried and what happened there, the attempts' errors in `cause`), at once the ConnectionLoss of
+ * an attempt the runtime forbids (`failure` "permission": Deno without --allow-net).
  */
 export async function connectWith(runtime: Runtime, url: string, options: ConnectOptions = {}): Promise<KafkaMetastore> {
   const target = parseConnectString(url);
+  const onHandlerError = options.onHandlerError ?? runtime.onHandlerError;
+  const attempts = new ConnectAttempts(options.onConnectionError, onHandlerError);
   let store: Store;
   if (target.scheme === "memory") {
     const name = target.hosts[0]!.host;
@@ -116,23 +140,96 @@ export async function connectWith(runtime: Runtime, url: string, options: Connec
     if (!factory) {
       throw new KeeperError(ErrorCode.Unimplemented, `The ${target.scheme}:// store is not available yet in this version`);
     }
-    store = factory(target, options);
+    store = factory(target, { ...options, onConnectionError: attempts.report });
   }
   const client = createMetastore(
     {
       store,
       clock: runtime.clock,
       chroot: target.chroot,
-      onHandlerError: options.onHandlerError,
+      onHandlerError,
       ownsStore: target.scheme !== "memory",
     },
     options,
   );
+  const timeoutMs = options.connectionTimeoutMs ?? options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   try {
-    await client.waitUntilConnected(options.connectionTimeoutMs ?? options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS);
+    await Promise.race([client.waitUntilConnected(timeoutMs), attempts.fatal]);
+    if (options.createChrootIfNecessary && target.chroot !== "/") await createChroot(runtime, store, target.chroot, timeoutMs);
   } catch (e) {
     await client.close();
-    throw e;
+    throw attempts.explain(e, url, timeoutMs);
+  } finally {
+    attempts.connected();
   }
   return client;
+}
+
+/** Creates `chroot` and its missing parents, through a client of the store without a chroot. */
+async function createChroot(runtime: Runtime, store: Store, chroot: string, timeoutMs: number): Promise<void> {
+  const root = createMetastore({ store, clock: runtime.clock });
+  try {
+    await root.waitUntilConnected(timeoutMs);
+    const parts = chroot.split("/").slice(1);
+    const paths = parts.map((_, i) => "/" + parts.slice(0, i + 1).join("/"));
+    const created = await root.handleRequests(paths.map((path) => ({ type: "create", path, data: null, acl: OPEN_ACL_UNSAFE, mode: 0 })));
+    const failed = created.find((r) => r.resultCode !== ErrorCode.Ok && r.resultCode !== ErrorCode.NodeExists);
+    if (failed) throw resultError(failed);
+  } finally {
+    await root.close();
+  }
+}
+
+/** What connect() learns of failed attempts while it waits for the first session. */
+class ConnectAttempts {
+  readonly #hook: ((error: KeeperError) => void) | undefined;
+  readonly #onHookError: ((error: unknown, handler: string) => void) | undefined;
+  /** The last failure per host, in the order hosts first failed. */
+  readonly #byHost = new Map<string, KeeperError>();
+  #waiting = true;
+  #failFast!: (error: KeeperError) => void;
+  /** Rejects with the first failure retrying cannot mend (the runtime forbids the connection). */
+  readonly fatal: Promise<never> = new Promise((_, reject) => (this.#failFast = reject));
+
+  constructor(hook: ((error: KeeperError) => void) | undefined, onHookError?: (error: unknown, handler: string) => void) {
+    this.#hook = hook;
+    this.#onHookError = onHookError;
+    this.fatal.catch(() => {}); // only raced while connecting
+  }
+
+  readonly report = (error: KeeperError): void => {
+    if (this.#waiting) {
+      this.#byHost.set(error.host ?? "", error);
+      if (error.failure === "permission") this.#failFast(error);
+    }
+    // Called from inside the store's connection handling: the caller's exception must not break it.
+    try {
+      this.#hook?.(error);
+    } catch (e) {
+      this.#onHookError?.(e, "onConnectionError");
+    }
+  };
+
+  connected(): void {
+    this.#waiting = false;
+  }
+
+  /** connect()'s error: a timeout names every host tried and what happened there. */
+  explain(e: unknown, url: string, timeoutMs: number): unknown {
+    if (!isKeeperError(e, ErrorCode.OperationTimeout)) return e;
+    const errors = [...this.#byHost.values()];
+    if (errors.length === 0) {
+      // The first attempt was still running: a host that accepts and stays silent, or a dropped SYN.
+      return new KeeperError(
+        ErrorCode.OperationTimeout,
+        `No session with ${url} within ${timeoutMs} ms: the first host tried has not answered yet (a server that accepts ` +
+          "connections and stays silent, a firewall dropping packets, or a store of another protocol)",
+        { cause: e },
+      );
+    }
+    const what = errors.map((a) => a.message.replace(/^\[\w+\] /, "")).join("; ");
+    return new KeeperError(ErrorCode.OperationTimeout, `No session with ${url} within ${timeoutMs} ms. ${what}`, {
+      cause: new AggregateError(errors, `Connection attempts to ${url}`),
+    });
+  }
 }

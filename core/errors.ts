@@ -56,6 +56,28 @@ export class MetastoreError extends Error {
 }
 
 /**
+ * What happened at one host when a connection to it failed, as far as the client can tell:
+ * - `refused`: nothing listens on the port; `unresolved`: the name has no address;
+ * - `unreachable`: no route to the host; `timeout`: no connection, or no answer, within the time allowed;
+ * - `closed`: the peer accepted the connection and closed it before answering;
+ * - `protocol`: the peer answered with something that is not the store's protocol (the wrong port?);
+ * - `tls`: the TLS handshake failed (a plain-text port, an untrusted certificate);
+ * - `permission`: the runtime forbids the connection (Deno without --allow-net): retrying cannot help;
+ * - `lost`: an established connection broke; `error`: anything else.
+ */
+export type ConnectFailure =
+  | "refused"
+  | "unresolved"
+  | "unreachable"
+  | "timeout"
+  | "closed"
+  | "protocol"
+  | "tls"
+  | "permission"
+  | "lost"
+  | "error";
+
+/**
  * An error carrying a ZooKeeper result code. Requests never throw these for result codes
  * (responses carry `resultCode`); `maybeThrow(response)` turns one into this error.
  */
@@ -64,11 +86,29 @@ export class KeeperError extends MetastoreError {
   readonly code: number;
   /** The znode the operation was about, when there is one. */
   readonly path: string | undefined;
-  constructor(code: number, message: string, options?: { path?: string; cause?: unknown }) {
+  /** A connection failure's host (`host:port`, or an etcd endpoint URL). */
+  readonly host: string | undefined;
+  /** A connection failure's kind: what happened at `host`. */
+  readonly failure: ConnectFailure | undefined;
+  constructor(
+    code: number,
+    message: string,
+    options?: { path?: string; cause?: unknown; host?: string; failure?: ConnectFailure },
+  ) {
     super(`[${codeName(code)}] ${message}`, { cause: options?.cause });
     this.code = code;
     this.path = options?.path;
+    this.host = options?.host;
+    this.failure = options?.failure;
   }
+}
+
+/**
+ * A call on a client after its `close()` (a request, `waitUntilConnected`): nothing was sent. Not a
+ * ZooKeeper result code: the session may be fine, this client is done with it.
+ */
+export class ClientClosedError extends MetastoreError {
+  override name = "ClientClosedError";
 }
 
 /**

@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-export { codeName, ErrorCode, isKeeperError, KeeperError, MetastoreError } from "./errors.ts";
+export { ClientClosedError, codeName, type ConnectFailure, ErrorCode, isKeeperError, KeeperError, MetastoreError } from "./errors.ts";
 export type { Clock, Timer } from "./clock.ts";
 export { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE } from "./api/acl.ts";
 export type { ACL, Id } from "./api/acl.ts";
@@ -42,6 +42,7 @@ export type {
   ZkOp,
 } from "./api/requests.ts";
 export { maybeThrow, resultError } from "./api/responses.ts";
+export { jsonReplacer, toJson } from "./api/json.ts";
 export type {
   CreateResponse,
   DeleteResponse,

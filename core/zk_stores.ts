@@ -12,5 +12,12 @@ export function zooKeeperStores(deps: {
   clock: Clock;
   random?: () => number;
 }): (target: ConnectString, options: ConnectOptions) => ZooKeeperStore {
-  return (target, options) => createZooKeeperStore({ ...options.zk, ...deps, hosts: target.hosts });
+  return (target, options) =>
+    createZooKeeperStore({
+      ...options.zk,
+      ...deps,
+      hosts: target.hosts,
+      connectionTimeoutMs: options.connectionTimeoutMs ?? options.sessionTimeoutMs,
+      onConnectionError: options.onConnectionError,
+    });
 }

@@ -7,13 +7,20 @@ export type ConnectionState = "CONNECTING" | "CONNECTED" | "CLOSED" | "AUTH_FAIL
 
 /**
  * Kafka's ZooKeeperClient contract over any store. Requests never throw for ZooKeeper result codes;
- * they throw a KeeperError (BadArguments) before any I/O for an invalid path or oversized data.
+ * they throw a KeeperError (BadArguments, naming the field) before any I/O for an invalid path,
+ * oversized data or a field of the wrong type or range, and ClientClosedError after `close()`.
  */
 export interface KafkaMetastore extends AsyncDisposable {
+  /**
+   * Records the handler for its path; the next exists/getData of that path arms the watch. One
+   * handler per path: registering another on the same path replaces the first, as Kafka's does.
+   */
   registerZNodeChangeHandler(handler: ZNodeChangeHandler): void;
   unregisterZNodeChangeHandler(path: string): void;
+  /** As registerZNodeChangeHandler, for getChildren with registerWatch; one handler per path (a second replaces it). */
   registerZNodeChildChangeHandler(handler: ZNodeChildChangeHandler): void;
   unregisterZNodeChildChangeHandler(path: string): void;
+  /** One handler per name: registering another with the same name replaces it. */
   registerStateChangeHandler(handler: StateChangeHandler): void;
   unregisterStateChangeHandler(name: string): void;
   handleRequest<R extends Request>(request: R): Promise<ResponseFor<R>>;
@@ -22,7 +29,10 @@ export interface KafkaMetastore extends AsyncDisposable {
    * order. After a ConnectionLoss, every later response of the batch is ConnectionLoss.
    */
   handleRequests(requests: readonly Request[]): Promise<Response[]>;
-  /** @throws {KeeperError} OperationTimeout after `timeoutMs`, SessionExpired or AuthFailed. */
+  /**
+   * @throws {KeeperError} OperationTimeout after `timeoutMs`, SessionExpired or AuthFailed;
+   * ClientClosedError after `close()`.
+   */
   waitUntilConnected(timeoutMs?: number): Promise<void>;
   /** The current session's id (it changes when an expired session is replaced). */
   readonly sessionId: bigint;

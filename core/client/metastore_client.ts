@@ -7,7 +7,7 @@ import type { StateChangeHandler, ZNodeChangeHandler, ZNodeChildChangeHandler } 
 import type { ConnectionState, KafkaMetastore, MetastoreOptions } from "../api/metastore.ts";
 import type { SessionEvent, Store, StoreSession } from "../store.ts";
 import { EventType, type WatchEvent } from "../api/events.ts";
-import { ErrorCode, KeeperError } from "../errors.ts";
+import { ClientClosedError, ErrorCode, KeeperError } from "../errors.ts";
 import { type Chroot, createChroot } from "./chroot.ts";
 import { validateRequest } from "./validate.ts";
 import { runWindowed } from "./window.ts";
@@ -27,7 +27,10 @@ export interface MetastoreDeps {
   clock: Clock;
   /** Client paths live under this store path ("/" for none). */
   chroot?: string;
-  /** Receives exceptions thrown by registered handlers (they never stop the client). */
+  /**
+   * Receives exceptions thrown (or promises rejected) by registered handlers, with the handler's
+   * path or name; they never stop the client. Default: none (connect() passes the runtime's logger).
+   */
   onHandlerError?: (error: unknown, handler: string) => void;
   /** Close the store with the client (a network store opened for it, not a shared memory store). */
   ownsStore?: boolean;
@@ -115,6 +118,7 @@ class MetastoreClient implements KafkaMetastore {
   }
 
   async handleRequests(requests: readonly Request[]): Promise<Response[]> {
+    if (this.#closed) throw new ClientClosedError("The client is closed: open a new one with connect()");
     for (const request of requests) validateRequest(request, this.#maxDataBytes);
     // A lost link fails everything sent after it, as one ZooKeeper connection's FIFO order would; so
     // after the first ConnectionLoss the rest of the batch is not sent at all (it could only fail, or
@@ -134,6 +138,7 @@ class MetastoreClient implements KafkaMetastore {
   async waitUntilConnected(timeoutMs: number = Infinity): Promise<void> {
     const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
+      if (this.#closed) throw new ClientClosedError("The client is closed: open a new one with connect()");
       switch (this.#state) {
         case "CONNECTED":
           return;
@@ -265,15 +270,20 @@ class MetastoreClient implements KafkaMetastore {
     this.#dispatch = this.#dispatch.then(() => {
       if (event.type === EventType.NodeChildrenChanged) {
         const h = this.#childHandlers.get(path);
-        if (h) this.#guard(h.path, () => h.handleChildChange?.());
+        if (h) this.#report(h.path, this.#guard(h.path, () => h.handleChildChange?.()));
         return;
       }
       const h = this.#nodeHandlers.get(path);
       if (!h) return;
-      if (event.type === EventType.NodeCreated) this.#guard(path, () => h.handleCreation?.());
-      else if (event.type === EventType.NodeDeleted) this.#guard(path, () => h.handleDeletion?.());
-      else if (event.type === EventType.NodeDataChanged) this.#guard(path, () => h.handleDataChange?.());
+      if (event.type === EventType.NodeCreated) this.#report(path, this.#guard(path, () => h.handleCreation?.()));
+      else if (event.type === EventType.NodeDeleted) this.#report(path, this.#guard(path, () => h.handleDeletion?.()));
+      else if (event.type === EventType.NodeDataChanged) this.#report(path, this.#guard(path, () => h.handleDataChange?.()));
     });
+  }
+
+  /** A watch handler typed as returning void may still return a promise: its rejection is reported, not lost. */
+  #report(name: string, result: unknown): void {
+    if (result instanceof Promise) result.catch((e) => this.#onHandlerError(e, name));
   }
 
   #guard<T>(name: string, fn: () => T): T | undefined {

@@ -1,17 +1,50 @@
-// Checks made before any I/O, as ZooKeeper's Java client makes them (it throws before sending).
+// Checks made before any I/O, as ZooKeeper's Java client makes them (it throws before sending), and
+// the field checks its static types make for Java callers: plain JavaScript can pass `mode: 9`,
+// `version: "0"` or an ACL that is not an array, and every store must refuse those alike, with one
+// BadArguments naming the field, rather than each store failing in its own way (or not at all).
+import type { ACL } from "../api/acl.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
-import { isSequential, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
+import { CreateMode, isSequential, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
 import { validatePath } from "../api/path.ts";
 
 const TYPES = new Set(["create", "delete", "exists", "getData", "setData", "getAcl", "setAcl", "getChildren", "multi"]);
 const OP_TYPES = new Set(["create", "delete", "setData", "check"]);
+const MODES: ReadonlySet<unknown> = new Set(Object.values(CreateMode));
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/** Perms is a bit set of Read, Write, Create, Delete, Admin. */
+const MAX_PERMS = 31;
 
-function checkData(data: Uint8Array | null, path: string, maxDataBytes: number): void {
-  if (data !== null && !(data instanceof Uint8Array)) {
-    throw new KeeperError(ErrorCode.BadArguments, `Invalid data for "${path}": expected Uint8Array or null`, { path });
-  }
-  if (data !== null && data.length > maxDataBytes) {
+/** A value as the message shows it: strings quoted, arrays and objects by kind. */
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Uint8Array) return "a Uint8Array";
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object" : String(value);
+}
+
+function isInt32(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX;
+}
+
+/** Names the field being checked in its request: `mode of create "/a"`, `version of Multi op 2, check "/b"`. */
+type Where = (field: string) => string;
+
+const about = (what: string, path: unknown): Where => (field) => `${field} of ${what}${typeof path === "string" ? ` "${path}"` : ""}`;
+
+function fail(where: Where, field: string, expected: string, value: unknown, path?: string): never {
+  throw new KeeperError(ErrorCode.BadArguments, `Invalid ${where(field)}: expected ${expected}, got ${show(value)}`, {
+    path: typeof path === "string" ? path : undefined,
+  });
+}
+
+function checkData(data: unknown, where: Where, path: string, maxDataBytes: number): void {
+  if (data === null) return;
+  if (!(data instanceof Uint8Array)) fail(where, "data", "a Uint8Array or null", data, path);
+  if (data.length > maxDataBytes) {
     throw new KeeperError(
       ErrorCode.BadArguments,
       `Data for "${path}" is too large: ${data.length} bytes, the limit is ${maxDataBytes}`,
@@ -20,34 +53,88 @@ function checkData(data: Uint8Array | null, path: string, maxDataBytes: number):
   }
 }
 
-function checkOne(op: Request | ZkOp, maxDataBytes: number): void {
-  if (op.type === "create") {
-    validatePath(op.path, isSequential(op.mode));
-    checkData(op.data, op.path, maxDataBytes);
-    const ttl = op.ttlMs;
-    if (isTtl(op.mode) ? !(Number.isInteger(ttl) && ttl! > 0 && ttl! <= MAX_TTL_MS) : ttl !== undefined && ttl !== 0) {
-      throw new KeeperError(ErrorCode.BadArguments, `Invalid ttlMs ${ttl} for create mode ${op.mode} of "${op.path}"`, {
-        path: op.path,
-      });
+function checkVersion(version: unknown, where: Where, path: string): void {
+  if (!isInt32(version)) fail(where, "version", "a 32-bit integer (-1 for any version)", version, path);
+}
+
+/** The ACL's shape only; which schemes and ids are valid is the store's to judge, as ZooKeeper's server does. */
+function checkAcl(acl: unknown, where: Where, path: string): void {
+  if (!Array.isArray(acl)) fail(where, "acl", "an array of { perms, id: { scheme, id } }", acl, path);
+  (acl as unknown[]).forEach((entry, i) => {
+    if (typeof entry !== "object" || entry === null) fail(where, `acl[${i}]`, "an object { perms, id }", entry, path);
+    const { perms, id } = entry as Partial<ACL>;
+    if (!isInt32(perms) || perms! < 0 || perms! > MAX_PERMS) fail(where, `acl[${i}].perms`, `an integer 0..${MAX_PERMS} (Perms)`, perms, path);
+    if (typeof id !== "object" || id === null) fail(where, `acl[${i}].id`, "an object { scheme, id }", id, path);
+    if (typeof id.scheme !== "string") fail(where, `acl[${i}].id.scheme`, "a string", id.scheme, path);
+    if (typeof id.id !== "string") fail(where, `acl[${i}].id.id`, "a string", id.id, path);
+  });
+}
+
+function checkPath(path: unknown, where: Where, sequential = false): string {
+  if (typeof path !== "string") fail(where, "path", "a string", path);
+  validatePath(path, sequential);
+  return path;
+}
+
+function checkOne(op: Request | ZkOp, where: Where, maxDataBytes: number): void {
+  switch (op.type) {
+    case "create": {
+      if (!MODES.has(op.mode)) fail(where, "mode", "a CreateMode (an integer 0..6)", op.mode, op.path);
+      const path = checkPath(op.path, where, isSequential(op.mode));
+      checkData(op.data, where, path, maxDataBytes);
+      checkAcl(op.acl, where, path);
+      const ttl = op.ttlMs;
+      if (isTtl(op.mode) ? !(Number.isInteger(ttl) && ttl! > 0 && ttl! <= MAX_TTL_MS) : ttl !== undefined && ttl !== 0) {
+        throw new KeeperError(ErrorCode.BadArguments, `Invalid ttlMs ${show(ttl)} for create mode ${op.mode} of "${path}"`, { path });
+      }
+      return;
     }
-    if (!Array.isArray(op.acl)) throw new KeeperError(ErrorCode.BadArguments, `Missing acl for "${op.path}"`, { path: op.path });
-    return;
+    case "delete":
+    case "check":
+      checkVersion(op.version, where, checkPath(op.path, where));
+      return;
+    case "setData": {
+      const path = checkPath(op.path, where);
+      checkData(op.data, where, path, maxDataBytes);
+      checkVersion(op.version, where, path);
+      return;
+    }
+    case "setAcl": {
+      const path = checkPath(op.path, where);
+      checkAcl(op.acl, where, path);
+      checkVersion(op.version, where, path);
+      return;
+    }
+    case "getChildren":
+      checkPath(op.path, where);
+      if (typeof op.registerWatch !== "boolean") fail(where, "registerWatch", "a boolean", op.registerWatch, op.path);
+      return;
+    case "exists":
+    case "getData":
+    case "getAcl":
+      checkPath(op.path, where);
+      return;
   }
-  if (op.type !== "multi") validatePath(op.path);
-  if (op.type === "setData") checkData(op.data, op.path, maxDataBytes);
 }
 
 /**
- * Throws for a request ZooKeeper's client would refuse to send.
- * @throws {KeeperError} BadArguments: unknown type, invalid path, oversized data, bad TTL.
+ * Throws for a request ZooKeeper's client would refuse to send, or whose fields are not of the
+ * types the request declares (checked for plain JavaScript callers).
+ * @throws {KeeperError} BadArguments naming the field: unknown type, invalid path, create mode,
+ * version, ACL, data or TTL, oversized data.
  */
 export function validateRequest(request: Request, maxDataBytes: number): void {
-  if (!TYPES.has(request?.type)) {
-    throw new KeeperError(ErrorCode.BadArguments, `Unknown request type "${String(request?.type)}"`);
+  if (typeof request !== "object" || request === null || !TYPES.has(request.type)) {
+    const type = typeof request === "object" && request !== null ? (request as { type?: unknown }).type : request;
+    throw new KeeperError(ErrorCode.BadArguments, `Unknown request type ${show(type)}`);
   }
-  if (request.type !== "multi") return checkOne(request, maxDataBytes);
-  for (const op of request.ops) {
-    if (!OP_TYPES.has(op?.type)) throw new KeeperError(ErrorCode.BadArguments, `Unknown Multi op type "${String(op?.type)}"`);
-    checkOne(op, maxDataBytes);
-  }
+  if (request.type !== "multi") return checkOne(request, about(request.type, request.path), maxDataBytes);
+  if (!Array.isArray(request.ops)) fail(about("Multi", undefined), "ops", "an array of ops", request.ops);
+  request.ops.forEach((op: ZkOp, i: number) => {
+    if (typeof op !== "object" || op === null || !OP_TYPES.has(op.type)) {
+      const type = typeof op === "object" && op !== null ? (op as { type?: unknown }).type : op;
+      throw new KeeperError(ErrorCode.BadArguments, `Unknown type ${show(type)} of Multi op ${i} (use create, delete, setData or check)`);
+    }
+    checkOne(op, about(`Multi op ${i}, ${op.type}`, op.path), maxDataBytes);
+  });
 }

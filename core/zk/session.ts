@@ -1,7 +1,7 @@
 // The ZooKeeper client session as a state machine without I/O (after Java's ClientCnxn): inputs are
 // stamped with the time, outputs are work for a driver (dial, send, close, deliver). Protocol notes:
 // /work/shared/reference/zookeeper-protocol.md §2, §3, §13.
-import type { HostPort } from "../connect_string.ts";
+import { type HostPort, hostPort } from "../connect_string.ts";
 import type { SessionEvent } from "../store.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
 import { EventType, type WatchEvent } from "../api/events.ts";
@@ -24,6 +24,8 @@ const MAX_PING_INTERVAL_MS = 10_000;
 const RECONNECT_SPIN_MS = 1000;
 /** Java's ClientCnxn sleeps up to this long (at random) before each reconnect. */
 const RECONNECT_JITTER_MS = 1000;
+/** The part of connectionTimeoutMs the first connect attempts share. */
+const FIRST_CONNECT_SHARE = 0.9;
 const PASSWORD_BYTES = 16;
 const MAX_XID = 0x7fffffff;
 
@@ -44,8 +46,16 @@ export interface SessionConfig {
   hosts: readonly HostPort[];
   /** Requested; the server clamps it and the negotiated value drives pings and read timeouts. */
   sessionTimeoutMs: number;
-  /** Bound on one connect attempt (dial and handshake); default: the session timeout / number of hosts. */
+  /**
+   * Bound on one connect attempt (dial and handshake); default: the session timeout / number of
+   * hosts, and before the first session at most `connectionTimeoutMs` / number of hosts.
+   */
   connectTimeoutMs?: number;
+  /**
+   * How long the caller waits for the first session over all hosts (connect()'s `connectionTimeoutMs`):
+   * each attempt before it gets its share, so one silent host cannot use up the whole wait.
+   */
+  connectionTimeoutMs?: number;
   /** Sent after each handshake, before anything else. */
   auth?: readonly AuthInfo[];
   /** Resume this session instead of creating one. */
@@ -208,7 +218,7 @@ class ZkSession implements Session {
         this.#data(input.chunk, input.at);
         break;
       case "channel-closed":
-        if (this.#hasChannel()) this.#lose(input.at, linkError(input.error));
+        if (this.#hasChannel()) this.#lose(input.at, this.#closedError(input.error));
         break;
       case "submit":
         this.#submit(input.id, input.request, input.at);
@@ -251,8 +261,19 @@ class ZkSession implements Session {
 
   #connectTimeoutMs(): number {
     if (this.#config.connectTimeoutMs !== undefined) return this.#config.connectTimeoutMs;
-    const timeout = this.#negotiatedMs > 0 ? this.#negotiatedMs : this.#config.sessionTimeoutMs;
-    return Math.max(1, Math.floor(timeout / this.#config.hosts.length));
+    const hosts = this.#config.hosts.length;
+    if (this.#negotiatedMs > 0) return Math.max(1, Math.floor(this.#negotiatedMs / hosts));
+    const wait = this.#config.connectionTimeoutMs;
+    if (wait === undefined || wait >= this.#config.sessionTimeoutMs) return Math.max(1, Math.floor(this.#config.sessionTimeoutMs / hosts));
+    // Within the caller's wait: a tenth is kept for reconnect jitter, and so that a failed attempt is
+    // reported (with its host) before the wait ends rather than racing it.
+    return Math.max(1, Math.floor((wait * FIRST_CONNECT_SHARE) / hosts));
+  }
+
+  /** The host of the current attempt, as `host:port`. */
+  #where(): string {
+    const host = this.#config.hosts[this.#hostIndex]!;
+    return hostPort(host.host, host.port);
   }
 
   #hasChannel(): boolean {
@@ -267,11 +288,13 @@ class ZkSession implements Session {
       case "dialing":
       case "handshaking":
         if (at >= this.#attemptDeadline) {
-          const host = this.#config.hosts[this.#hostIndex]!;
-          this.#lose(at, new KeeperError(
-            ErrorCode.ConnectionLoss,
-            `Cannot connect to "${host.host}:${host.port}": no session within ${this.#connectTimeoutMs()} ms`,
-          ));
+          const where = this.#where();
+          const ms = this.#connectTimeoutMs();
+          const message = this.#phase === "dialing"
+            ? `Cannot connect to ${where}: no connection within ${ms} ms (the host is down, or a firewall drops the packets)`
+            : `Cannot connect to ${where}: it accepted the connection but sent no ZooKeeper handshake reply within ${ms} ms ` +
+              "(not a ZooKeeper server, or an overloaded one)";
+          this.#lose(at, new KeeperError(ErrorCode.ConnectionLoss, message, { host: where, failure: "timeout" }));
         }
         break;
       case "connected":
@@ -318,7 +341,7 @@ class ZkSession implements Session {
     try {
       frames = this.#decoder!.push(chunk);
     } catch (e) {
-      this.#lose(at, asMarshallingError(e));
+      this.#lose(at, this.#phase === "handshaking" ? this.#notZooKeeper(chunk, e) : asMarshallingError(e));
       return;
     }
     this.#lastRecvAt = at;
@@ -335,7 +358,7 @@ class ZkSession implements Session {
     try {
       response = decodeConnectResponse(frame);
     } catch (e) {
-      this.#lose(at, asMarshallingError(e));
+      this.#lose(at, this.#notZooKeeper(frame, e));
       return;
     }
     if (response.timeoutMs <= 0) {
@@ -485,6 +508,42 @@ class ZkSession implements Session {
     this.#out.push({ kind: "event", event: phase });
   }
 
+  /** Why the channel ended, by phase: a failed dial (the shim's own error), a refused handshake, a lost link. */
+  #closedError(error: unknown): KeeperError {
+    const where = this.#where();
+    if (this.#phase === "dialing") {
+      if (error instanceof KeeperError && error.failure !== undefined) return error;
+      return new KeeperError(ErrorCode.ConnectionLoss, `Cannot connect to ${where}: ${describe(error)}`, {
+        cause: error,
+        host: where,
+        failure: "error",
+      });
+    }
+    if (this.#phase === "handshaking") {
+      return new KeeperError(
+        ErrorCode.ConnectionLoss,
+        `Cannot connect to ${where}: it accepted the connection and closed it without a ZooKeeper handshake reply ` +
+          `(not a ZooKeeper server, or one not serving clients: see its log)${error === undefined ? "" : `: ${describe(error)}`}`,
+        { cause: error, host: where, failure: "closed" },
+      );
+    }
+    return new KeeperError(ErrorCode.ConnectionLoss, `Connection to ${where} lost: ${error === undefined ? "closed by peer" : describe(error)}`, {
+      cause: error,
+      host: where,
+      failure: "lost",
+    });
+  }
+
+  /** A handshake reply that is not one: the port is some other server's (etcd answers HTTP, for instance). */
+  #notZooKeeper(bytes: Uint8Array, error: unknown): KeeperError {
+    const where = this.#where();
+    return new KeeperError(
+      ErrorCode.ConnectionLoss,
+      `Cannot connect to ${where}: not a ZooKeeper server (its handshake reply starts ${printable(bytes)}): ${describe(error)}`,
+      { cause: error, host: where, failure: "protocol" },
+    );
+  }
+
   /** The link is gone: in-flight requests fail in order and the next host is tried, unless closing. */
   #lose(at: number, error: KeeperError): void {
     const phase = this.#phase;
@@ -533,7 +592,13 @@ function asMarshallingError(e: unknown): KeeperError {
   return new KeeperError(ErrorCode.MarshallingError, `Cannot read reply: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }
 
-function linkError(e: unknown): KeeperError {
-  const why = e === undefined ? "closed by peer" : (e as Error)?.message ?? String(e);
-  return new KeeperError(ErrorCode.ConnectionLoss, `Connection lost: ${why}`, { cause: e });
+function describe(e: unknown): string {
+  return (e as Error)?.message ?? String(e);
+}
+
+/** Up to 16 bytes as text where printable ("HTTP/1.1 400 Bad"), else as hex. */
+function printable(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 16);
+  if (head.every((b) => b >= 0x20 && b < 0x7f)) return JSON.stringify(String.fromCharCode(...head));
+  return `0x${[...head].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

@@ -302,4 +302,38 @@ describe("createSession()", () => {
     s.step({ kind: "submit", id: 2, request: getData("/a"), at: 2 });
     assert.deepEqual(kinds(s.step({ kind: "data", chunk: reply(1, 3n, ErrorCode.NoNode), at: 3 })), [`reply:2:${ErrorCode.NoNode}`]);
   });
+
+  it("splits connectionTimeoutMs over the hosts before the first session, so one silent host cannot use it up", () => {
+    const s = createSession({ hosts: HOSTS, sessionTimeoutMs: 18000, connectionTimeoutMs: 4000 });
+    // 90 % of it, shared: the rest is for the reconnect jitter, and reports a failure before the wait ends.
+    assert.deepEqual(s.step({ kind: "tick", at: 0 }), [{ kind: "dial", host: "a", port: 1, timeoutMs: 1800 }]);
+    s.step({ kind: "channel-open", at: 10 }); // a accepts and stays silent
+    const lost = s.step({ kind: "tick", at: 1800 });
+    const error = lost.find((o) => o.kind === "close-channel")?.error;
+    assert.equal(error?.failure, "timeout");
+    assert.equal(error?.host, "a:1");
+    assert.match(error!.message, /a:1: it accepted the connection but sent no ZooKeeper handshake reply within 1800 ms/);
+    // The next host is dialled after the reconnect jitter (none here), within what is left.
+    const next = s.step({ kind: "tick", at: s.deadline()! });
+    assert.deepEqual(next, [{ kind: "dial", host: "b", port: 2, timeoutMs: 1800 }]);
+  });
+
+  it("names the host and what happened when a connect attempt fails", () => {
+    const failureOf = (feed: (s: Session) => SessionOutput[]) => {
+      const s = createSession({ hosts: HOSTS, sessionTimeoutMs: 6000 });
+      s.step({ kind: "tick", at: 0 });
+      const error = feed(s).find((o) => o.kind === "close-channel")?.error;
+      return { failure: error?.failure, host: error?.host, message: error?.message };
+    };
+    const closed = failureOf((s) => (s.step({ kind: "channel-open", at: 1 }), s.step({ kind: "channel-closed", at: 2 })));
+    assert.deepEqual([closed.failure, closed.host], ["closed", "a:1"]);
+    assert.match(closed.message!, /accepted the connection and closed it without a ZooKeeper handshake reply/);
+    const http = Uint8Array.from("HTTP/1.1 400 Bad Request\r\n\r\n", (c) => c.charCodeAt(0)); // no TextEncoder in QuickJS
+    const garbage = failureOf((s) => (s.step({ kind: "channel-open", at: 1 }), s.step({ kind: "data", chunk: http, at: 2 })));
+    assert.deepEqual([garbage.failure, garbage.host], ["protocol", "a:1"]);
+    assert.match(garbage.message!, /a:1: not a ZooKeeper server \(its handshake reply starts "HTTP\/1.1 400 Bad"\)/);
+    const silent = failureOf((s) => s.step({ kind: "tick", at: 3000 }));
+    assert.deepEqual([silent.failure, silent.host], ["timeout", "a:1"]);
+    assert.match(silent.message!, /a:1: no connection within 3000 ms/);
+  });
 });

@@ -42,8 +42,13 @@ export interface ZooKeeperStoreOptions extends ZooKeeperConnectOptions {
   clock: Clock;
   /** Uniform in [0, 1): shuffles the hosts per session and jitters reconnects, as Java's client does. */
   random?: () => number;
-  /** Told why a connection was dropped (a lost link, a timeout, bytes that broke the protocol). */
+  /**
+   * Told why each connection attempt failed or a connection was dropped: a KeeperError naming the
+   * host (`host`) and what happened there (`failure`: refused, timeout, protocol, ...).
+   */
   onConnectionError?: (error: KeeperError) => void;
+  /** How long the caller waits for the first session over all hosts (see SessionConfig). */
+  connectionTimeoutMs?: number;
 }
 
 /** Session options of the ZooKeeper store. */
@@ -130,6 +135,7 @@ class ZkStoreSession implements ZooKeeperSession {
       hosts: random ? shuffled(options.hosts, random) : options.hosts,
       sessionTimeoutMs: sessionOptions.sessionTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs,
+      connectionTimeoutMs: options.connectionTimeoutMs,
       maxFrameBytes: options.maxFrameBytes,
       maxRequestBytes: options.maxRequestBytes,
       auth: (options.auth ?? []).map(toAuthInfo),

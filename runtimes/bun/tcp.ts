@@ -3,15 +3,15 @@
 // socket.write per request, did 3.1k getData/s on Bun against 16k on Node), so writes made in one
 // tick are joined and leave in one Bun socket write.
 import { isIP } from "node:net";
-import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial } from "../../core/transport.ts";
 import { concatBytes } from "../../core/bytes.ts";
-import { connectionLoss, hostPort } from "../common/channel_util.ts";
+import { connectionLoss, dialError, dialTimeout, hostPort } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
- * @throws {KeeperError} ConnectionLoss when the host cannot be reached, the certificate is not
- * trusted, the handshake fails or `timeoutMs` passes first.
+ * @throws {KeeperError} ConnectionLoss naming the host and what happened (`failure`: refused,
+ * unresolved, tls, timeout, ...) when the host cannot be reached, the certificate is not trusted,
+ * the handshake fails or `timeoutMs` passes first.
  */
 export const dial: Dial = (host, port, options = {}) => {
   const where = hostPort(host, port);
@@ -29,47 +29,52 @@ export const dial: Dial = (host, port, options = {}) => {
         resolve(channel.api);
       } else {
         socket?.terminate();
-        reject(connectionLoss(error, `Cannot connect to ${where}`));
+        reject(dialError(error, where, tls !== undefined));
       }
     };
     if (options.timeoutMs !== undefined) {
       const ms = options.timeoutMs;
-      timer = setTimeout(() => settle(new KeeperError(ErrorCode.ConnectionLoss, `Connecting to ${where} timed out after ${ms} ms`)), ms);
+      timer = setTimeout(() => settle(dialTimeout(where, ms, tls !== undefined)), ms);
     }
-    Bun.connect({
-      hostname: host,
-      port,
-      tls: tls && {
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        // SNI carries names only; an IP is still verified against the certificate's IP entries.
-        serverName: tls.serverName ?? (isIP(host) ? undefined : host),
-        rejectUnauthorized: true,
-      },
-      socket: {
-        open(s) {
-          socket = s;
-          channel.attach(s);
-          if (settled) s.terminate(); // arrived after the timeout: nobody wants it
-          else if (!tls) settle();
+    // Bun.connect throws synchronously for bad TLS options ("Invalid CA"): the same failure as a rejection.
+    try {
+      Bun.connect({
+        hostname: host,
+        port,
+        tls: tls && {
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+          // SNI carries names only; an IP is still verified against the certificate's IP entries.
+          serverName: tls.serverName ?? (isIP(host) ? undefined : host),
+          rejectUnauthorized: true,
         },
-        handshake(_s, success, authorizationError) {
-          if (authorizationError) settle(authorizationError);
-          else if (!success) settle(new Error("TLS handshake failed"));
-          else settle();
+        socket: {
+          open(s) {
+            socket = s;
+            channel.attach(s);
+            if (settled) s.terminate(); // arrived after the timeout: nobody wants it
+            else if (!tls) settle();
+          },
+          handshake(_s, success, authorizationError) {
+            if (authorizationError) settle(authorizationError);
+            else if (!success) settle(new Error("TLS handshake failed"));
+            else settle();
+          },
+          data: (_s, data) => channel.push(data),
+          drain: () => channel.drain(),
+          end: (s) => s.end(), // the peer is done; `close` follows and ends `incoming`
+          error: (_s, e) => (settled ? channel.fail(e) : settle(e)),
+          connectError: (_s, e) => settle(e),
+          close: (_s, e) => {
+            if (!settled) settle(e ?? new Error("closed during connect"));
+            channel.finish(e);
+          },
         },
-        data: (_s, data) => channel.push(data),
-        drain: () => channel.drain(),
-        end: (s) => s.end(), // the peer is done; `close` follows and ends `incoming`
-        error: (_s, e) => (settled ? channel.fail(e) : settle(e)),
-        connectError: (_s, e) => settle(e),
-        close: (_s, e) => {
-          if (!settled) settle(e ?? new Error("closed during connect"));
-          channel.finish(e);
-        },
-      },
-    }).catch(settle);
+      }).catch(settle);
+    } catch (e) {
+      settle(e);
+    }
   });
 };
 

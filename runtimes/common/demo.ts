@@ -1,4 +1,6 @@
-// `kmeta demo`: a Kafka-style metadata session, step by step, on any store the URL names.
+// `kmeta demo`: a Kafka-style metadata session, step by step, on any store the URL names. On a
+// network store it writes Kafka's real paths (a topic, a controller epoch), so it works under a
+// scratch chroot of its own, removed afterwards: pointed at a live cluster it leaves nothing behind.
 import {
   CreateMode,
   codeName,
@@ -8,6 +10,7 @@ import {
   type Request,
 } from "../../core/mod.ts";
 import type { ConnectOptions } from "../../core/connect.ts";
+import { parseConnectString } from "../../core/connect_string.ts";
 
 type Connect = (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>;
 
@@ -20,11 +23,40 @@ const create = (path: string, data: unknown, mode: CreateMode = CreateMode.Persi
   mode,
 });
 
-/** Walks through broker registration, controller election, topic creation, watches and fencing. */
+/** Deletes `path` and everything under it (children first). */
+async function deleteTree(client: KafkaMetastore, path: string): Promise<void> {
+  const { children } = await client.handleRequest({ type: "getChildren", path, registerWatch: false });
+  for (const child of children) await deleteTree(client, `${path}/${child}`);
+  await client.handleRequest({ type: "delete", path, version: -1 });
+}
+
+/**
+ * Walks through broker registration, controller election, topic creation, watches and fencing. On
+ * zk:// and etcd:// it runs under a scratch chroot (`/kmeta-demo-<random>` below the URL's own
+ * chroot), which it creates and deletes again, whatever happened.
+ */
 export async function runDemo(connect: Connect, url: string, print: (line: string) => void): Promise<void> {
+  if (parseConnectString(url).scheme === "memory") return runSteps(connect, url, print);
+  const scratch = `/kmeta-demo-${Math.random().toString(36).slice(2, 10)}`;
+  const parent = url.replace(/\/$/, "");
+  print(`Running under the scratch chroot ${scratch} of ${url}, deleted afterwards`);
+  try {
+    await runSteps(connect, parent + scratch, print, { createChrootIfNecessary: true });
+  } finally {
+    const root = await connect(parent);
+    try {
+      await deleteTree(root, scratch);
+      print(`\n== removed ${scratch}`);
+    } finally {
+      await root.close();
+    }
+  }
+}
+
+async function runSteps(connect: Connect, url: string, print: (line: string) => void, options: ConnectOptions = {}): Promise<void> {
   const step = (title: string) => print(`\n== ${title}`);
-  const controller = await connect(url);
-  const broker1 = await connect(url);
+  const controller = await connect(url, options);
+  const broker1 = await connect(url, options);
   try {
     step(`connected two sessions to ${url}`);
     print(`controller session 0x${controller.sessionId.toString(16)}, broker session 0x${broker1.sessionId.toString(16)}`);

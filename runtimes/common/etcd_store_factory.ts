@@ -11,6 +11,7 @@ import type { TlsOptions } from "../../core/transport.ts";
 import { hostPort } from "./channel_util.ts";
 import { createGatewayEtcdApi, type GatewayEtcdApiOptions } from "./etcd/gateway_api.ts";
 import type { GrpcEtcdApiOptions } from "./etcd/grpc_api.ts";
+import { reportingEtcdApi } from "./etcd/connect_errors.ts";
 
 /** A fetch that presents `tls` (trusted CA, client certificate); `release` frees what it holds. */
 export type TlsFetch = (tls: TlsOptions) => { fetch: EtcdFetch; release?: () => void };
@@ -71,6 +72,7 @@ export function etcdStoreFactory(clock: Clock, transports: EtcdTransports): Stor
     } else {
       api = transports.grpc({ endpoints, requestTimeoutMs, tls, username, password });
     }
-    return createEtcdStore({ api, clock });
+    const report = options.onConnectionError;
+    return createEtcdStore({ api: report ? reportingEtcdApi(api, endpoints, report) : api, clock });
   };
 }

@@ -1,8 +1,9 @@
 // etcd:// for the Node, Deno and Bun entries: etcd's gRPC API through Connect's node:http2 transport
-// (which all three run) by default, its JSON gateway over fetch when `etcd.transport` is "gateway".
+// (which all three run) by default, loaded when first used; its JSON gateway over fetch when
+// `etcd.transport` is "gateway".
 import type { Clock } from "../../core/clock.ts";
 import type { StoreFactory } from "../../core/connect.ts";
-import { createGrpcEtcdApi } from "./etcd/grpc_api.ts";
+import { createGrpcEtcdApi } from "./etcd/lazy_grpc.ts";
 import { etcdStoreFactory, type TlsFetch } from "./etcd_store_factory.ts";
 
 /**

@@ -2,12 +2,13 @@
 import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial, TlsOptions } from "../../core/transport.ts";
 import { concatBytes } from "../../core/bytes.ts";
-import { connectionLoss, hostPort } from "../common/channel_util.ts";
+import { connectionLoss, dialError, dialTimeout, hostPort } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
- * @throws {KeeperError} ConnectionLoss when the host cannot be reached, the handshake fails or
- * `timeoutMs` passes first; BadArguments for a TLS combination Deno cannot dial.
+ * @throws {KeeperError} ConnectionLoss naming the host and what happened (`failure`: refused,
+ * unresolved, tls, timeout, permission without --allow-net, ...) when the host cannot be reached,
+ * the handshake fails or `timeoutMs` passes first; BadArguments for a TLS combination Deno cannot dial.
  */
 export const dial: Dial = async (host, port, options = {}) => {
   const where = hostPort(host, port);
@@ -31,14 +32,15 @@ export const dial: Dial = async (host, port, options = {}) => {
           timedOut = true;
           // Also aborts a TLS handshake that is still running.
           safeClose(opened);
-          reject(new KeeperError(ErrorCode.ConnectionLoss, `Connecting to ${where} timed out after ${options.timeoutMs} ms`));
+          reject(dialTimeout(where, options.timeoutMs!, options.tls !== undefined));
         }, options.timeoutMs);
       }),
     ]);
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
     return createChannel(conn, where);
   } catch (e) {
-    throw connectionLoss(e, `Cannot connect to ${where}`);
+    if (e instanceof KeeperError && e.code === ErrorCode.BadArguments) throw e;
+    throw dialError(e, where, options.tls !== undefined);
   } finally {
     clearTimeout(timer);
   }

@@ -20,7 +20,8 @@ import { dial } from "./tcp.ts";
 
 export * from "../../core/mod.ts";
 export { systemClock } from "../common/system_clock.ts";
-export { createGrpcEtcdApi, type EtcdTlsOptions, type GrpcEtcdApiOptions } from "../common/etcd/grpc_api.ts";
+export { createGrpcEtcdApi } from "../common/etcd/lazy_grpc.ts";
+export type { EtcdTlsOptions, GrpcEtcdApiOptions } from "../common/etcd/grpc_api.ts";
 export { createGatewayEtcdApi, type GatewayEtcdApi, type GatewayEtcdApiOptions } from "../common/etcd/gateway_api.ts";
 export { dial } from "./tcp.ts";
 

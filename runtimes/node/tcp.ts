@@ -1,14 +1,14 @@
 // ByteChannel and Dial on Node's sockets: node:net, or node:tls when TlsOptions are given.
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { ErrorCode, KeeperError } from "../../core/errors.ts";
 import type { ByteChannel, Dial, TlsOptions } from "../../core/transport.ts";
-import { connectionLoss, hostPort } from "../common/channel_util.ts";
+import { connectionLoss, dialError, dialTimeout, hostPort } from "../common/channel_util.ts";
 
 /**
  * Opens a TCP (or, with `tls`, TLS) connection for a ZooKeeper client.
- * @throws {KeeperError} ConnectionLoss when the host cannot be reached, the handshake fails or
- * `timeoutMs` passes first.
+ * @throws {KeeperError} ConnectionLoss naming the host and what happened (`failure`: refused,
+ * unresolved, tls, timeout, ...) when the host cannot be reached, the handshake fails or `timeoutMs`
+ * passes first.
  */
 export const dial: Dial = (host, port, options = {}) =>
   new Promise((resolve, reject) => {
@@ -18,13 +18,11 @@ export const dial: Dial = (host, port, options = {}) =>
     const fail = (error: unknown) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(connectionLoss(error, `Cannot connect to ${where}`));
+      reject(dialError(error, where, options.tls !== undefined));
     };
     if (options.timeoutMs !== undefined) {
-      timer = setTimeout(
-        () => fail(new KeeperError(ErrorCode.ConnectionLoss, `Connecting to ${where} timed out after ${options.timeoutMs} ms`)),
-        options.timeoutMs,
-      );
+      const ms = options.timeoutMs;
+      timer = setTimeout(() => fail(dialTimeout(where, ms, options.tls !== undefined)), ms);
     }
     socket.once("error", fail);
     socket.once(options.tls ? "secureConnect" : "connect", () => {
@@ -36,7 +34,9 @@ export const dial: Dial = (host, port, options = {}) =>
   });
 
 function tlsSocket(host: string, port: number, options: TlsOptions): tls.TLSSocket {
-  return tls.connect({ host, port, ca: options.ca, cert: options.cert, key: options.key, servername: options.serverName ?? host });
+  // SNI carries names only (RFC 6066); an IP is still verified against the certificate's IP entries.
+  const servername = options.serverName ?? (net.isIP(host) ? undefined : host);
+  return tls.connect({ host, port, ca: options.ca, cert: options.cert, key: options.key, servername });
 }
 
 /** A ByteChannel over a connected socket (dialled, or accepted by a listener). */

@@ -148,7 +148,7 @@ export function dialChecks(name: string, dial: Dial): void {
       const deadPort = (closed.address() as net.AddressInfo).port;
       await new Promise<void>((resolve) => closed.close(() => resolve()));
       await assert.rejects(dial("127.0.0.1", deadPort, { timeoutMs: 2000 }), (e) => {
-        return isKeeperError(e, ErrorCode.ConnectionLoss) && e.message.includes(`127.0.0.1:${deadPort}`);
+        return isKeeperError(e, ErrorCode.ConnectionLoss) && e.message.includes(`127.0.0.1:${deadPort}`) && e.failure === "refused";
       });
     });
 
@@ -163,7 +163,7 @@ export function dialChecks(name: string, dial: Dial): void {
       const t0 = performance.now();
       await assert.rejects(dial("127.0.0.1", silentPort, { tls: {}, timeoutMs: 200 }), (e) => {
         return isKeeperError(e, ErrorCode.ConnectionLoss) && e.message.includes(`127.0.0.1:${silentPort}`) &&
-          e.message.includes("timed out");
+          e.message.includes("timed out") && e.failure === "timeout" && e.host === `127.0.0.1:${silentPort}`;
       });
       assert.ok(performance.now() - t0 < 2000, "rejected near the timeout");
       for (const s of sockets) s.destroy();

@@ -9,6 +9,7 @@ import { statSuite } from "./stat_suite.ts";
 import { multiSuite } from "./multi_suite.ts";
 import { watchesSuite } from "./watches_suite.ts";
 import { sessionsSuite } from "./sessions_suite.ts";
+import { argumentsSuite } from "./arguments_suite.ts";
 
 export type { ConformanceTarget, Namespace } from "./target.ts";
 export { memoryTarget } from "./memory_target.ts";
@@ -24,4 +25,5 @@ export function runConformance(target: ConformanceTarget): void {
   multiSuite(target);
   watchesSuite(target);
   sessionsSuite(target);
+  argumentsSuite(target);
 }

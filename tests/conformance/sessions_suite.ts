@@ -17,7 +17,9 @@ export function sessionsSuite(target: ConformanceTarget): void {
       await c.waitUntilConnected(1000);
       await c.close();
       assert.equal(c.connectionState, "CLOSED");
-      await assert.rejects(c.waitUntilConnected(100), (e) => isKeeperError(e));
+      // A closed client says so (not SessionExpired: the session was ended on purpose).
+      await assert.rejects(c.waitUntilConnected(100), (e) => (e as Error).name === "ClientClosedError");
+      await assert.rejects(c.handleRequest({ type: "exists", path: "/" }), (e) => (e as Error).name === "ClientClosedError");
       await ns.dispose();
     });
 
