@@ -173,7 +173,9 @@ public final class CuratorJudge {
     record("latch leader after close", second.getLeader().getId());
     record("latch participants after close", participants(second));
     second.close();
-    record("latch nodes left", a.getChildren().forPath("/latch"));
+    // close() deletes the latch's node in the background.
+    waitUntil(() -> childrenOf(a, "/latch").isEmpty(), "the latch nodes to go");
+    record("latch nodes left", childrenOf(a, "/latch"));
   }
 
   private static List<String> participants(LeaderLatch latch) {
