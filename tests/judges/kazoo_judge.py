@@ -10,6 +10,7 @@ sorted) and exits 0; any broken expectation raises, printing a traceback, and ex
 import json
 import sys
 import threading
+import time
 
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
@@ -17,6 +18,7 @@ from kazoo.protocol.states import KazooState
 from kazoo.security import make_digest_acl
 
 WAIT_S = 15  # generous: the machine is shared and busy
+TIME_SLACK_MS = 10 * 60 * 1000
 
 
 class Transcript:
@@ -49,7 +51,9 @@ class Transcript:
             "ephemeralOwner": self.session(stat.ephemeralOwner),
             "dataLength": stat.dataLength,
             "numChildren": stat.numChildren,
-            "ctime<=mtime": stat.ctime <= stat.mtime,
+            # Times are the server's wall clock, in milliseconds, so near ours.
+            "times": "ok" if stat.ctime <= stat.mtime and abs(stat.mtime - time.time() * 1000) < TIME_SLACK_MS
+            else "ctime %d, mtime %d" % (stat.ctime, stat.mtime),
         }
 
     def outcome(self, name, call):

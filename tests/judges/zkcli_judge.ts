@@ -65,6 +65,26 @@ function script(P: string, extendedTypes: boolean): string {
     `create ${P}/cont/c2/deep z`,
     `deleteall ${P}/cont/c2`,
     `sync ${P}`,
+    // One-shot watches fire once; removing one tells the watcher.
+    `create ${P}/once o`,
+    `get -w ${P}/once`,
+    `set ${P}/once o1`,
+    `set ${P}/once o2`,
+    `get -w ${P}/once`,
+    `removewatches ${P}/once`,
+    `set ${P}/once o3`,
+    `stat -w ${P}/later`,
+    `create ${P}/later l`,
+    `create ${P}/kids`,
+    `ls -w ${P}/kids`,
+    `create ${P}/kids/k1`,
+    `create ${P}/kids/k2`,
+    `sync ${P}`,
+    // The server's own subtree.
+    `ls /zookeeper`,
+    `stat /zookeeper`,
+    `stat /zookeeper/quota`,
+    `getAcl /zookeeper`,
     ...(extendedTypes ? ttl : ttl.filter((c) => c.startsWith("create"))),
     `whoami`,
     `getAcl ${P}/plain`,
@@ -89,6 +109,10 @@ function script(P: string, extendedTypes: boolean): string {
     `setAcl -v 1 ${P}/ro world:anyone:cdrwa`,
     `set ${P}/ro x`,
     `getAllChildrenNumber ${P}`,
+    // The watched nodes go one by one: deleteall's order follows the server's children order.
+    `delete ${P}/cont/item`,
+    `delete ${P}/cont`,
+    `delete ${P}/plain`,
     `deleteall ${P}`,
     `stat ${P}`,
     // zkCli exits with the last command's status: end on one that succeeds.
@@ -96,6 +120,8 @@ function script(P: string, extendedTypes: boolean): string {
     `quit`,
   ].map((c) => c + "\n").join("");
 }
+
+const TIME_SLACK_MS = 10 * 60_000;
 
 /** JVM start-up noise and the shell's banner: the same for every server, so not compared. */
 const NOISE = [/^SLF4J: /, /^Connecting to /, /^Welcome to ZooKeeper!$/, /^JLine support is /, /^WATCHER::$/, /^$/];
@@ -105,7 +131,13 @@ const NOISE = [/^SLF4J: /, /^Connecting to /, /^Welcome to ZooKeeper!$/, /^JLine
  * in the order they came. Events are printed by the client's event thread, so where they fall among
  * the main thread's lines is a race; their own order is the server's and is kept.
  */
-export function normaliseZkCli(output: string, P: string): string {
+export function normaliseZkCli(output: string, P: string, nowMs: number): string {
+  // The server's own nodes carry time 0; every other time is the server's clock, near ours.
+  const time = (printed: string) => {
+    const ms = Date.parse(printed);
+    if (ms === 0) return "<epoch>";
+    return Math.abs(ms - nowMs) < TIME_SLACK_MS ? "<time>" : `<time off by ${Math.round((ms - nowMs) / 1000)} s>`;
+  };
   const zxid = createLabeler("zxid");
   const session = createLabeler("session");
   const lines: string[] = [];
@@ -119,15 +151,32 @@ export function normaliseZkCli(output: string, P: string): string {
     }
     lines.push(
       line
-        .replace(/^([cmp]Zxid) = (0x[0-9a-f]+)$/, (_, field, value) => `${field} = ${zxid(value)}`)
-        .replace(/^([cm]time) = .+$/, "$1 = <time>")
+        // 0x0 is "before any transaction" (the server's own nodes): kept as it is.
+        .replace(/^([cmp]Zxid) = (0x[0-9a-f]+)$/, (all, field, value) => value === "0x0" ? all : `${field} = ${zxid(value)}`)
+        .replace(/^([cm]time) = (.+)$/, (_, field, value) => `${field} = ${time(value)}`)
         // 0x0 is "not ephemeral" (containers and TTL nodes too); anything else is a session id.
         .replace(/^ephemeralOwner = (0x[0-9a-f]+)$/, (all, value) => value === "0x0" ? all : `ephemeralOwner = ${session(value)}`)
         // getEphemerals lists a hash set of the server's: the order carries no meaning.
         .replace(/^\[(<P>.*)\]$/, (_, list: string) => `[${list.split(", ").sort().join(", ")}]`),
     );
   }
-  return [...lines, "-- watch events, in order", ...events].join("\n") + "\n";
+  return [...sortPathRuns(lines), "-- watch events, in order", ...events].join("\n") + "\n";
+}
+
+/** `ls -R` prints one path a line in the order it walked the tree: compared as a set. */
+function sortPathRuns(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  for (const line of [...lines, ""]) {
+    if (line.startsWith("<P>")) {
+      run.push(line);
+      continue;
+    }
+    out.push(...run.sort());
+    run = [];
+    if (line !== "") out.push(line);
+  }
+  return out;
 }
 
 export async function zkCliJudge(run: JudgeRun): Promise<string> {
@@ -138,5 +187,5 @@ export async function zkCliJudge(run: JudgeRun): Promise<string> {
     // A short-lived client: a small heap and no JIT tiers beyond C1 start faster.
     env: { CLIENT_JVMFLAGS: "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto" },
   });
-  return normaliseZkCli(output, run.prefix);
+  return normaliseZkCli(output, run.prefix, Date.now());
 }
