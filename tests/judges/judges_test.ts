@@ -1,14 +1,20 @@
 // Third-party clients as judges: zkCli.sh, kazoo and Apache Curator each run a script against the
-// real ZooKeeper (KMETA_ZK) and against every judgeTargets() entry, and each target's transcript must
-// equal the real ZooKeeper's. A real ZooKeeper is required: without KMETA_ZK every test fails.
+// real ZooKeeper (KMETA_ZK, plus one this test starts with the other extended-types setting) and
+// against every judgeTargets() entry, and each target's transcript must equal the real ZooKeeper's
+// with the same setting. A real ZooKeeper is required: without KMETA_ZK every test fails.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect, CreateMode, ErrorCode, OPEN_ACL_UNSAFE } from "../../runtimes/node/mod.ts";
 import { JUDGES } from "./judges.ts";
 import { judgeTargets, type JudgeRun, type JudgeTarget, KMETA_ZK_UNSET } from "./targets.ts";
+import { zkServer } from "../faults/zk_server.ts";
 
-/** A real ZooKeeper with -Dzookeeper.extendedTypesEnabled=true, the reference for targets with TTL nodes. */
-const KMETA_ZK_EXTENDED = "KMETA_ZK_EXTENDED";
+/**
+ * Besides KMETA_ZK the test starts a second real ZooKeeper with the other extended-types setting
+ * (scripts/servers/start-zk.sh), so targets with and without TTL nodes both have a reference.
+ */
+const OTHER_ZK_PORT = Number(process.env.KMETA_JUDGES_ZK_PORT ?? 21860);
+const EXTENDED_TYPES_OPT = "-Dzookeeper.extendedTypesEnabled=true";
 const CASE_TIMEOUT_MS = 300_000; // the first Curator run may fetch its jars
 
 /** Asks the server to make a TTL node: ZooKeeper answers Unimplemented unless extended types are on. */
@@ -28,17 +34,6 @@ async function hasExtendedTypes(hostPort: string): Promise<boolean> {
   }
 }
 
-/** The real ZooKeeper(s): KMETA_ZK, and KMETA_ZK_EXTENDED when given, by extended-types setting. */
-async function realZooKeepers(): Promise<Map<boolean, JudgeTarget>> {
-  const found = new Map<boolean, JudgeTarget>();
-  for (const [name, hostPort] of [["KMETA_ZK", process.env.KMETA_ZK], [KMETA_ZK_EXTENDED, process.env[KMETA_ZK_EXTENDED]]]) {
-    if (!hostPort) continue;
-    const extendedTypes = await hasExtendedTypes(hostPort);
-    found.set(extendedTypes, { name: `ZooKeeper 3.8 (${name})`, hostPort, extendedTypes });
-  }
-  return found;
-}
-
 function freshRun(target: JudgeTarget, judge: string): JudgeRun {
   const prefix = `/kmeta-judge-${judge.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}`;
   return { hostPort: target.hostPort, extendedTypes: target.extendedTypes, prefix };
@@ -54,23 +49,25 @@ const SIGNS_OF_LIFE: Readonly<Record<string, readonly RegExp[]>> = {
 if (!process.env.KMETA_ZK) {
   it("the judges need a real ZooKeeper", () => assert.fail(KMETA_ZK_UNSET));
 } else {
-  const real = await realZooKeepers();
-  const primary = [...real.values()].find((t) => t.hostPort === process.env.KMETA_ZK)!;
+  const hostPort = process.env.KMETA_ZK;
+  const extendedTypes = await hasExtendedTypes(hostPort);
+  const primary: JudgeTarget = { name: "ZooKeeper 3.8 (KMETA_ZK)", hostPort, extendedTypes };
+  const other: JudgeTarget = {
+    name: `ZooKeeper 3.8 (127.0.0.1:${OTHER_ZK_PORT}, started here)`,
+    hostPort: `127.0.0.1:${OTHER_ZK_PORT}`,
+    extendedTypes: !extendedTypes,
+  };
+  const otherServer = zkServer(OTHER_ZK_PORT, 2000, extendedTypes ? undefined : EXTENDED_TYPES_OPT);
+  before(() => otherServer.start(), { timeout: 60_000 });
+  after(() => otherServer.dispose());
+  const real = new Map([primary, other].map((t) => [t.extendedTypes, t]));
+
   const transcripts = new Map<string, Promise<string>>();
   /** The real ZooKeeper's transcript for a judge and setting, made once and shared by the targets. */
   const reference = (judge: string, extendedTypes: boolean): Promise<string> => {
     const key = `${judge}/${extendedTypes}`;
     let transcript = transcripts.get(key);
-    if (!transcript) {
-      const zk = real.get(extendedTypes);
-      if (!zk) {
-        const hint = extendedTypes
-          ? `set ${KMETA_ZK_EXTENDED} to a ZooKeeper started with ZK_JAVA_OPTS=-Dzookeeper.extendedTypesEnabled=true`
-          : "KMETA_ZK must be a ZooKeeper with its default settings";
-        return Promise.reject(new Error(`No real ZooKeeper with extendedTypes=${extendedTypes} to compare with: ${hint}`));
-      }
-      transcripts.set(key, (transcript = JUDGES[judge]!(freshRun(zk, judge))));
-    }
+    if (!transcript) transcripts.set(key, (transcript = JUDGES[judge]!(freshRun(real.get(extendedTypes)!, judge))));
     return transcript;
   };
 
