@@ -14,11 +14,14 @@ import time
 
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
+from kazoo.handlers.threading import KazooTimeoutError
 from kazoo.protocol.states import KazooState
 from kazoo.security import make_digest_acl
 
 WAIT_S = 15  # generous: the machine is shared and busy
 TIME_SLACK_MS = 10 * 60 * 1000
+# Long sessions ride out a starved server; ZooKeeper caps them at 20 ticks (40 s with 2 s ticks).
+SESSION_S = 30
 
 
 class Transcript:
@@ -283,10 +286,10 @@ def queues(t, a, b):
     t.add("locking queue length after", len(la))
 
 
-def sessions(t, hosts, a):
+def sessions(t, host_port, hosts, a):
     """Ephemerals go when their session is closed, and when it expires: a second client resumes the
     session by id and password and closes it, so the server expires it under the first client."""
-    c = KazooClient(hosts=hosts, timeout=10)
+    c = KazooClient(hosts=hosts, timeout=SESSION_S)
     c.start(WAIT_S)
     t.session(c.client_id[0])
     c.create("/gone-on-close", ephemeral=True)
@@ -298,24 +301,41 @@ def sessions(t, hosts, a):
     t.add("watch on closed session's ephemeral", gone.next("the ephemeral to go on close"))
     t.outcome("after close", lambda: a.exists("/gone-on-close"))
 
-    d = KazooClient(hosts=hosts, timeout=10)
-    states = Calls()
-    d.add_listener(states.push)
+    d = KazooClient(hosts=hosts, timeout=SESSION_S)
+    states = []
+    lost = threading.Event()
+    back = threading.Event()
+
+    def listen(state):
+        states.append(state)
+        if state == KazooState.LOST:
+            lost.set()
+        elif state == KazooState.CONNECTED and lost.is_set():
+            back.set()
+
+    d.add_listener(listen)
     d.start(WAIT_S)
     old_id = d.client_id
     t.session(old_id[0])
     d.create("/gone-on-expiry", b"x", ephemeral=True)
     t.outcome("ephemeral owner", lambda: a.exists("/gone-on-expiry"))
-    thief = KazooClient(hosts=hosts, timeout=10, client_id=old_id)
-    thief.start(WAIT_S)
-    t.add("thief has the same session", thief.client_id[0] == old_id[0])
-    thief.stop()
-    thief.close()
-    seen = []
-    while KazooState.LOST not in seen:
-        seen.append(states.next("the first client to lose its session"))
-    t.add("states until lost", seen)
-    t.add("reconnects", states.next("the first client to reconnect"))
+    # The first client reconnects as soon as the thief takes its connection; on a busy machine it can
+    # win the session back before the thief's close goes out (or while the thief starts), and the
+    # session lives on: steal again. The thief has no chroot, so its start makes no request.
+    for _ in range(5):
+        thief = KazooClient(hosts=host_port, timeout=SESSION_S, client_id=old_id)
+        try:
+            thief.start(WAIT_S)
+        except (KazooException, KazooTimeoutError):
+            pass
+        thief.stop()
+        thief.close()
+        if lost.wait(5):
+            break
+    wait(lost, "the first client to lose its session")
+    wait(back, "the first client to reconnect")
+    # Only which states it went through is compared, not how often (see above).
+    t.add("states", sorted(set(states)))
     t.add("new session", d.client_id[0] != old_id[0])
     t.session(d.client_id[0])
     t.outcome("after expiry", lambda: a.exists("/gone-on-expiry"))
@@ -327,22 +347,22 @@ def sessions(t, hosts, a):
 
 def main():
     host_port, prefix = sys.argv[1:3]
-    root = KazooClient(hosts=host_port, timeout=10)
+    root = KazooClient(hosts=host_port, timeout=SESSION_S)
     root.start(WAIT_S)
     root.create(prefix)
     root.stop()
     root.close()
     hosts = host_port + prefix
     t = Transcript()
-    a = KazooClient(hosts=hosts, timeout=10)
-    b = KazooClient(hosts=hosts, timeout=10)
+    a = KazooClient(hosts=hosts, timeout=SESSION_S)
+    b = KazooClient(hosts=hosts, timeout=SESSION_S)
     a.start(WAIT_S)
     b.start(WAIT_S)
     t.session(a.client_id[0])
     t.session(b.client_id[0])
     for part in (basic, transactions, watches, lock, election, counter, queues):
         part(t, a, b)
-    sessions(t, hosts, a)
+    sessions(t, host_port, hosts, a)
     b.stop()
     b.close()
     a.delete("/", recursive=True)

@@ -146,7 +146,8 @@ export function normaliseZkCli(output: string, P: string, nowMs: number): string
     const line = raw.replaceAll(P, "<P>").trimEnd();
     if (NOISE.some((n) => n.test(line))) continue;
     if (line.startsWith("WatchedEvent ")) {
-      events.push(line);
+      // The shell may exit before its event thread prints the close of its own session.
+      if (!line.startsWith("WatchedEvent state:Closed ")) events.push(line);
       continue;
     }
     lines.push(

@@ -79,7 +79,8 @@ public final class CuratorJudge {
     CuratorFramework c = CuratorFrameworkFactory.builder()
         .connectString(hostPort)
         .namespace(namespace)
-        .sessionTimeoutMs(10_000)
+        // Long sessions ride out a starved server; ZooKeeper caps them at 20 ticks (40 s with 2 s ticks).
+        .sessionTimeoutMs(30_000)
         .connectionTimeoutMs(15_000)
         .retryPolicy(new ExponentialBackoffRetry(100, 10))
         .build();
@@ -278,29 +279,42 @@ public final class CuratorJudge {
       ZooKeeper zk = a.getZookeeperClient().getZooKeeper();
       long oldSession = zk.getSessionId();
       record("persistent node owner", session(exists(b, "/persistent").getEphemeralOwner()) + " = a " + session(oldSession));
-      CountDownLatch connected = new CountDownLatch(1);
-      ZooKeeper thief = new ZooKeeper(hostPort, 10_000, e -> {
-        if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
-      }, oldSession, zk.getSessionPasswd());
-      check(connected.await(WAIT_S, TimeUnit.SECONDS), "the thief connected");
-      record("thief has the session", thief.getSessionId() == oldSession);
-      thief.close();
-      waitUntil(() -> {
-        Stat s = exists(b, "/persistent");
-        return s != null && s.getEphemeralOwner() != oldSession;
-      }, "the node to come back under a new session");
+      // a reconnects as soon as the thief takes its connection; on a busy machine it can win the
+      // session back before the thief's close goes out, and the session lives on: steal again.
+      for (int attempt = 0; attempt < 5 && !cameBack(b, oldSession); attempt++) {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper thief = new ZooKeeper(hostPort, 10_000, e -> {
+          // Expired: an earlier attempt's close went through after all.
+          Watcher.Event.KeeperState state = e.getState();
+          if (state == Watcher.Event.KeeperState.SyncConnected || state == Watcher.Event.KeeperState.Expired) connected.countDown();
+        }, oldSession, zk.getSessionPasswd());
+        check(connected.await(WAIT_S, TimeUnit.SECONDS), "the thief connected");
+        if (attempt == 0) record("thief has the session", thief.getSessionId() == oldSession);
+        thief.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!cameBack(b, oldSession) && System.nanoTime() < deadline) Thread.sleep(20);
+      }
+      waitUntil(() -> cameBack(b, oldSession), "the node to come back under a new session");
       waitUntil(() -> {
         synchronized (states) {
           return states.contains(ConnectionState.RECONNECTED);
         }
       }, "a to reconnect");
-      record("a lost and reconnected", states.contains(ConnectionState.LOST) + " " + states.get(states.size() - 1));
+      synchronized (states) {
+        record("a lost and reconnected", states.contains(ConnectionState.LOST) + " " + states.get(states.size() - 1));
+      }
       long newSession = a.getZookeeperClient().getZooKeeper().getSessionId();
       record("persistent node owner after expiry", session(exists(b, "/persistent").getEphemeralOwner()) + " = a " + session(newSession));
       record("persistent node data", text(b.getData().forPath("/persistent")));
     }
     waitUntil(() -> exists(b, "/persistent") == null, "the closed persistent node to go");
     record("persistent node after close", "gone");
+  }
+
+  /** Whether /persistent exists again, owned by a session other than `oldSession`. */
+  private static boolean cameBack(CuratorFramework c, long oldSession) {
+    Stat s = exists(c, "/persistent");
+    return s != null && s.getEphemeralOwner() != oldSession;
   }
 
   private static Stat exists(CuratorFramework c, String path) {
