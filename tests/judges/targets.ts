@@ -27,7 +27,9 @@ export const KMETA_ZK_UNSET =
 
 /**
  * The targets besides the reference itself. Today the same real ZooKeeper again (fresh prefixes),
- * which proves the transcripts are reproducible; a server under test is one more entry.
+ * which proves the transcripts are reproducible. A server under test is one more entry, e.g.
+ * `{ name: "kmeta serve on memory", hostPort: "127.0.0.1:21870", extendedTypes: true, start, stop }`
+ * where start() launches it and resolves once the port answers, and stop() ends it by its pid.
  */
 export function judgeTargets(reference: JudgeTarget): JudgeTarget[] {
   return [{ name: "ZooKeeper again", hostPort: reference.hostPort, extendedTypes: reference.extendedTypes }];

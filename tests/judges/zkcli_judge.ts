@@ -181,7 +181,7 @@ function sortPathRuns(lines: readonly string[]): string[] {
 }
 
 export async function zkCliJudge(run: JudgeRun): Promise<string> {
-  const output = await runProgram(ZKCLI, ["-server", run.hostPort, "-timeout", "10000"], {
+  const output = await runProgram(ZKCLI, ["-server", run.hostPort, "-timeout", "30000"], {
     input: script(run.prefix, run.extendedTypes),
     timeoutMs: 60_000,
     mergeStderr: true,
