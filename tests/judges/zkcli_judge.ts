@@ -16,7 +16,7 @@ function digestId(userPassword: string): string {
 }
 
 /**
- * The commands, every one of zkCli's data, ACL, watch and session commands; `P` is the run's own
+ * The commands: zkCli's data, ACL, watch and session commands; `P` is the run's own
  * path prefix. Errors are part of the script: their messages name the server's result codes.
  */
 function script(P: string, extendedTypes: boolean): string {
@@ -131,7 +131,7 @@ const NOISE = [/^SLF4J: /, /^Connecting to /, /^Welcome to ZooKeeper!$/, /^JLine
  * in the order they came. Events are printed by the client's event thread, so where they fall among
  * the main thread's lines is a race; their own order is the server's and is kept.
  */
-export function normaliseZkCli(output: string, P: string, nowMs: number): string {
+function normaliseZkCli(output: string, P: string, nowMs: number): string {
   // The server's own nodes carry time 0; every other time is the server's clock, near ours.
   const time = (printed: string) => {
     const ms = Date.parse(printed);
@@ -186,7 +186,7 @@ export async function zkCliJudge(run: JudgeRun): Promise<string> {
     timeoutMs: 60_000,
     mergeStderr: true,
     // A short-lived client: a small heap and no JIT tiers beyond C1 start faster.
-    env: { CLIENT_JVMFLAGS: "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto" },
+    env: { CLIENT_JVMFLAGS: "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" },
   });
   return normaliseZkCli(output, run.prefix, Date.now());
 }
