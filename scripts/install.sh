@@ -58,5 +58,5 @@ fi
 say "bun $(node_modules/.bin/bun --version), $(node_modules/.bin/deno --version | head -n 1)"
 
 # The Curator judge's jars come from Maven Central into ~/.cache/kmeta/curator (kept between runs),
-# so the tests themselves need no network.
-bash tests/judges/curator/build.sh >/dev/null
+# so the tests need no network. Not fatal here: the judges' test builds it again and says why it fails.
+bash tests/judges/curator/build.sh >/dev/null || say "the Curator judge did not build (tests/judges/curator/build.sh)"
