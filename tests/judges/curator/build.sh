@@ -25,7 +25,8 @@ if [[ ! -f "$lib/.complete" ]]; then
 fi
 if [[ ! -f "$classes/.complete" ]]; then
   say "compiling into $classes"
-  rm -rf "$classes"
+  # Earlier builds of other sources are of no further use.
+  find "$cache" -maxdepth 1 -name 'classes-*' -exec rm -rf {} +
   mkdir -p "$classes"
   javac -nowarn -d "$classes" -cp "$lib/*" $(find "$here/src" -name '*.java') >&2
   touch "$classes/.complete"
