@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian/Ubuntu machine to build and test this repo: the test servers
-# (ZooKeeper, etcd), kazoo for interop checks, a JRE, Chromium (tests/browser), and the npm
-# devDependencies (which include the deno and bun binaries). Safe to run again: it only installs what is missing.
+# (ZooKeeper, etcd), kazoo and Maven + a JDK for the third-party judges (tests/judges), Chromium
+# (tests/browser), and the npm devDependencies (which include the deno and bun binaries). Safe to run
+# again: it only installs what is missing.
 #
 #   scripts/install.sh        (as root, or as a user with sudo)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-packages=(zookeeper zookeeper-bin etcd-server etcd-client python3-kazoo default-jre-headless chromium)
+packages=(zookeeper zookeeper-bin etcd-server etcd-client python3-kazoo default-jre-headless default-jdk-headless maven chromium)
 
 say() { echo "install: $*" >&2; }
 
@@ -33,7 +34,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 else
   say "system packages present: ${packages[*]}"
 fi
-for tool in java etcd etcdctl node npm; do
+for tool in java javac mvn etcd etcdctl node npm; do
   command -v "$tool" >/dev/null || { say "$tool is not on PATH (Node >= 20 with npm is a prerequisite)"; exit 1; }
 done
 
@@ -55,3 +56,7 @@ if ! node_modules/.bin/bun --version >/dev/null 2>&1; then
   node node_modules/bun/install.js
 fi
 say "bun $(node_modules/.bin/bun --version), $(node_modules/.bin/deno --version | head -n 1)"
+
+# The Curator judge's jars come from Maven Central into ~/.cache/kmeta/curator (kept between runs),
+# so the tests need no network. Not fatal here: the judges' test builds it again and says why it fails.
+bash tests/judges/curator/build.sh >/dev/null || say "the Curator judge did not build (tests/judges/curator/build.sh)"

@@ -20,8 +20,11 @@ export interface ZkServer {
   dispose(): Promise<void>;
 }
 
-/** A server with `tickTimeMs` ticks: session timeouts are clamped to [2, 20] ticks. */
-export function zkServer(port: number, tickTimeMs: number): ZkServer {
+/**
+ * A server with `tickTimeMs` ticks: session timeouts are clamped to [2, 20] ticks. `javaOpts` go to
+ * its JVM (e.g. -Dzookeeper.extendedTypesEnabled=true for TTL nodes).
+ */
+export function zkServer(port: number, tickTimeMs: number, javaOpts?: string): ZkServer {
   const dir = mkdtempSync(join(tmpdir(), `kmeta-faults-${port}-`));
   const zkDir = join(dir, "zk");
   return {
@@ -32,6 +35,7 @@ export function zkServer(port: number, tickTimeMs: number): ZkServer {
         ZK_TICK_TIME: String(tickTimeMs),
         // Bounded so a test fails instead of hanging on a JVM that never serves.
         ZK_READY_TIMEOUT: "20",
+        ...(javaOpts ? { ZK_JAVA_OPTS: javaOpts } : {}),
       }),
     stop: () => run(SCRIPTS + "stop.sh", [zkDir], { STOP_TIMEOUT: "10" }),
     async dispose() {
