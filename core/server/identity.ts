@@ -35,9 +35,34 @@ export function authenticate(
   }
 }
 
-/** whoAmI's answer: each id as its provider names the user (a digest id by its user part). */
+/**
+ * whoAmI's answer: each id as its provider names the user (a digest id by its user part), in the
+ * order ZooKeeper lists them: a connection keeps its ids in a Java hash set, so they come in
+ * hash-bucket order.
+ */
 export function clientInfos(ids: readonly Id[]): ClientInfo[] {
-  return ids.map(({ scheme, id }) => ({ authScheme: scheme, user: scheme === "digest" ? id.slice(0, id.indexOf(":")) : id }));
+  return javaHashSetOrder(ids).map(({ scheme, id }) => ({
+    authScheme: scheme,
+    user: scheme === "digest" ? id.slice(0, id.indexOf(":")) : id,
+  }));
+}
+
+/** Java's String.hashCode over UTF-16 code units. */
+function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Iteration order of a java.util HashSet/ConcurrentHashMap of jute Ids (insertion order within a bucket). */
+function javaHashSetOrder(ids: readonly Id[]): Id[] {
+  let buckets = 16;
+  while (ids.length > buckets * 0.75) buckets *= 2;
+  const bucketOf = ({ scheme, id }: Id) => {
+    const h = (Math.imul(Math.imul(17, 37) + javaStringHash(scheme), 37) + javaStringHash(id)) | 0;
+    return ((h ^ (h >>> 16)) & 0x7fffffff) & (buckets - 1);
+  };
+  return ids.map((id, i) => ({ id, i, b: bucketOf(id) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.id);
 }
 
 /** An address as ZooKeeper's ip provider sees it: IPv4 clients of a dual-stack socket lose the ::ffff: prefix. */

@@ -22,15 +22,39 @@ export interface JudgeRun {
   prefix: string;
 }
 
+import process from "node:process";
+import { parseServeFlags, type RunningServe, serverStores, startServe } from "../../runtimes/common/serve.ts";
+import { nodeServeHost } from "../../runtimes/node/serve_host.ts";
+
 export const KMETA_ZK_UNSET =
   "KMETA_ZK is not set: give the host:port of a ZooKeeper 3.8 (scripts/servers/start-zk.sh starts one)";
 
+/** `kmeta serve` on the memory store in this process, on a fixed loopback port (judges need it up front). */
+function serveTarget(name: string, port: number, extendedTypes: boolean): JudgeTarget {
+  let running: RunningServe | undefined;
+  return {
+    name,
+    hostPort: `127.0.0.1:${port}`,
+    extendedTypes,
+    async start() {
+      const flags = parseServeFlags(["--listen", `127.0.0.1:${port}`, ...(extendedTypes ? ["--extended-types"] : [])]);
+      running = await startServe({ ...nodeServeHost, log: () => {} }, flags, serverStores());
+    },
+    async stop() {
+      await running?.stop();
+    },
+  };
+}
+
 /**
- * The targets besides the reference itself. Today the same real ZooKeeper again (fresh prefixes),
- * which proves the transcripts are reproducible. A server under test is one more entry, e.g.
- * `{ name: "kmeta serve on memory", hostPort: "127.0.0.1:21870", extendedTypes: true, start, stop }`
- * where start() launches it and resolves once the port answers, and stop() ends it by its pid.
+ * The targets besides the reference itself: the same real ZooKeeper again (fresh prefixes), which
+ * proves the transcripts are reproducible, and `kmeta serve` on memory with and without TTL nodes.
  */
 export function judgeTargets(reference: JudgeTarget): JudgeTarget[] {
-  return [{ name: "ZooKeeper again", hostPort: reference.hostPort, extendedTypes: reference.extendedTypes }];
+  const base = Number(process.env.KMETA_JUDGES_SERVE_PORT ?? 21870);
+  return [
+    { name: "ZooKeeper again", hostPort: reference.hostPort, extendedTypes: reference.extendedTypes },
+    serveTarget("kmeta serve on memory", base, false),
+    serveTarget("kmeta serve on memory, extended types", base + 1, true),
+  ];
 }
