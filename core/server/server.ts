@@ -9,6 +9,7 @@ import { ServerConnection } from "./connection.ts";
 import { DEFAULT_FOUR_LETTER_WORDS, renderFourLetterWord, type ServerSummary } from "./four_letter.ts";
 import { type ServedSession, SessionTable } from "./sessions.ts";
 import { ServerStats } from "./stats.ts";
+import { VERSION } from "../version.ts";
 import { Oracle, type OracleStore } from "./oracle.ts";
 
 export type LogLevel = "info" | "warn" | "error";
@@ -46,7 +47,7 @@ type Resolved = Required<Omit<ZooKeeperServerOptions, "superDigest" | "describe"
 };
 
 /** The version string clients and tools see. */
-export const SERVER_VERSION = "3.8.0-kafka-metastore";
+export const SERVER_VERSION: string = `3.8.0-kafka-metastore-${VERSION}`;
 
 /** A running server: give it connections; ask it how it is. */
 export interface ZooKeeperServer {

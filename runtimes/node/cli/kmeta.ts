@@ -4,13 +4,15 @@ import { connect } from "../mod.ts";
 import { runDemo } from "../../common/demo.ts";
 import { runServe, serverStores } from "../../common/serve.ts";
 import { nodeServeHost } from "../serve_host.ts";
+import { VERSION } from "../../../core/version.ts";
 
 const USAGE = `Usage: kmeta <command> [args]
 
 Commands:
   serve [flags] a ZooKeeper-protocol server over a store (kmeta serve --help)
   demo [url]   walk through a Kafka-style metadata session (default url: memory://)
-  help         show this text`;
+  help         show this text (also -h, --help)
+  version      print the version (also -V, --version)`;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -20,8 +22,14 @@ async function main(args: string[]): Promise<number> {
     case "demo":
       await runDemo(connect, rest[0] ?? "memory://", (line) => console.log(line));
       return 0;
+    case "version":
+    case "--version":
+    case "-V":
+      console.log(`kmeta ${VERSION}`);
+      return 0;
     case undefined:
     case "help":
+    case "-h":
     case "--help":
       console.log(USAGE);
       return command === undefined ? 2 : 0;
