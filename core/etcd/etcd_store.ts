@@ -12,7 +12,8 @@ import { ReadBatcher } from "./batch.ts";
 import { RevisionWatchTable, type WatchKind } from "./watch_table.ts";
 import { PrefixWatcher } from "./watcher.ts";
 import { classify } from "./failures.ts";
-import { markerOp, parseMarker, parseRead, readOps, type Snapshot, OPS_PER_PATH, znodeOfLoaded } from "./snapshot.ts";
+import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, znodeOfLoaded } from "./snapshot.ts";
+import { checkLayout, layoutValue } from "./layout_version.ts";
 import { EtcdSession, type SessionCore } from "./session.ts";
 import { pathsOf, plan } from "./plan.ts";
 import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
@@ -59,6 +60,8 @@ function systemNode(acl: ACL[], aversion = 0): Uint8Array {
     ephemeralOwner: 0n,
     mzxid: 0n,
     czxid: 0n,
+    czsub: 0,
+    mzsub: 0,
     acl,
     data: new Uint8Array(0),
   });
@@ -139,26 +142,26 @@ class EtcdStore implements Store, SessionCore {
       // As a fresh 3.8 server reports it.
       { put: { key: k.node("/zookeeper/config"), value: systemNode([{ perms: 1, id: { scheme: "world", id: "anyone" } }], -1) } },
       { put: { key: k.marker(), value: new Uint8Array(0) } },
+      { put: { key: k.layout(), value: layoutValue() } },
     ];
     const r = await this.api.txn({
       compare: [{ key: k.node("/"), target: "create", result: "equal", operand: 0n }],
       success: system,
-      failure: [],
+      failure: [{ range: { key: k.layout() } }],
     });
+    if (!r.succeeded) {
+      const found = r.responses[0];
+      checkLayout(k.prefix, found && "range" in found ? found.range.kvs[0]?.value : undefined);
+    }
     if (!this.#closed) this.watcher.start(r.header.revision);
   }
 
-  read(paths: ReadonlyMap<string, boolean>): Promise<Snapshot> {
-    const ops = [...paths].flatMap(([path, names]) => readOps(this.keys, path, names));
-    return this.#batcher.read(ops).then((result) => {
-      const snapshot: Snapshot = { revision: result.revision, marker: parseMarker(result.shared[0]), paths: new Map() };
-      let at = 0;
-      for (const [path, names] of paths) {
-        snapshot.paths.set(path, parseRead(this.keys, result.responses, at, names));
-        at += OPS_PER_PATH;
-      }
-      return snapshot;
-    });
+  read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot> {
+    return this.#batcher.read(readAllOps(this.keys, paths)).then((result) => ({
+      revision: result.revision,
+      marker: parseMarker(result.shared[0]),
+      paths: parseAll(this.keys, paths, result.responses, 0),
+    }));
   }
 
   register(session: EtcdSession): void {
@@ -207,7 +210,7 @@ class EtcdStore implements Store, SessionCore {
       const snapshot = await this.read(pathsOf(request));
       const node = znodeOfLoaded(snapshot.paths.get(path)!);
       if (!node || node.ephemeralOwner !== CONTAINER_EPHEMERAL_OWNER || node.childCreations === 0 || node.children.size > 0) return;
-      const p = plan(this.keys, snapshot, request, 0n, BigInt(Math.floor(this.clock.wallMs())));
+      const p = plan(this.keys, snapshot, [request], 0n, BigInt(Math.floor(this.clock.wallMs())));
       if (p.kind !== "write") return;
       const r = await this.api.txn({ compare: p.compare, success: [...p.success, { put: { key: this.keys.marker(), value: new Uint8Array(0) } }], failure: [] });
       if (r.succeeded) return;
@@ -250,7 +253,7 @@ class EtcdStore implements Store, SessionCore {
   async #recheckOne(kind: WatchKind, path: string, sessionId: bigint): Promise<void> {
     const armed = this.watches.armedAt(kind, path, sessionId);
     if (armed === undefined) return;
-    const snapshot = await this.read(new Map([[path, false]]));
+    const snapshot = await this.read(new Map([[path, "count"]]));
     const loaded = snapshot.paths.get(path)!;
     let event: WatchEvent | undefined;
     const node = loaded.node;

@@ -1,11 +1,12 @@
 // One ZooKeeper session on etcd: a lease (its id is the session id), kept alive on the Clock, and an
 // ordered request pipeline. Consecutive reads run together (one Txn with other sessions' reads of the
-// same tick); a write waits for everything before it, so a session's requests take effect in order.
+// same tick); consecutive writes too (write_pipeline.ts: one snapshot and one Txn for as many as fit).
+// Each group waits for everything before it, so a session's requests take effect in order.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request } from "../api/requests.ts";
 import type { SessionListener, StoreReply, StoreSession } from "../store.ts";
 import type { WatchEvent } from "../api/events.ts";
-import type { EtcdApi, RequestOp } from "./api.ts";
+import type { EtcdApi } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import type { RevisionWatchTable, WatchKind } from "./watch_table.ts";
 import type { PrefixWatcher } from "./watcher.ts";
@@ -14,8 +15,10 @@ import { isEphemeral } from "../api/create_mode.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
 import { classify } from "./failures.ts";
-import { markerOp, parseMarker, parseRead, readOps, type Snapshot, znodeOfLoaded, OPS_PER_PATH } from "./snapshot.ts";
-import { pathsOf, plan, type WriteRequest } from "./plan.ts";
+import { EtcdLayoutError } from "./layout_version.ts";
+import { type ReadWant, type Snapshot, znodeOfLoaded, OPS_PER_PATH } from "./snapshot.ts";
+import type { WriteRequest } from "./plan.ts";
+import { commitWrites } from "./write_pipeline.ts";
 
 /** What a session needs from its store. */
 export interface SessionCore {
@@ -30,8 +33,8 @@ export interface SessionCore {
   readonly watchLagMs: number;
   /** Bootstraps the namespace and starts the watch (once per store). */
   ready(): Promise<void>;
-  /** Reads paths (value: with child names) at one revision, batched with the tick's other reads. */
-  read(paths: ReadonlyMap<string, boolean>): Promise<Snapshot>;
+  /** Reads paths at one revision, batched with the tick's other reads. */
+  read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot>;
   register(session: EtcdSession): void;
   unregister(session: EtcdSession): void;
   /** Fires already-processed events after `revision` for a watch just armed, or re-checks by reading. */
@@ -40,10 +43,6 @@ export interface SessionCore {
 
 type State = "connecting" | "connected" | "disconnected" | "closing" | "expired" | "auth-failed" | "closed";
 
-/** Writes retried after losing a compare-and-swap race before giving up with SystemError. */
-const MAX_WRITE_ATTEMPTS = 64;
-/** Reads a write may need before its plan stops discovering paths (sequential names). */
-const MAX_EXTRA_READS = 8;
 /** Keep-alive retry pace while the link is down. */
 const PROBE_MS = 250;
 const GRANT_RETRY_MS = 500;
@@ -55,6 +54,12 @@ interface ReadItem {
   request: ReadRequest;
   watch: boolean;
   /** Connect attempts that had failed when it was submitted. */
+  attempt: number;
+  resolve(reply: StoreReply): void;
+}
+
+interface WriteItem {
+  request: WriteRequest;
   attempt: number;
   resolve(reply: StoreReply): void;
 }
@@ -75,6 +80,7 @@ export class EtcdSession implements StoreSession {
   #lastAliveAt = 0;
   #tail: Promise<void> = Promise.resolve();
   #group: ReadItem[] | undefined;
+  #writes: WriteItem[] | undefined;
   /** Resolves when requests may go (or be refused), and when a connect attempt fails. */
   #usable!: Promise<void>;
   #markUsable!: () => void;
@@ -85,6 +91,8 @@ export class EtcdSession implements StoreSession {
    */
   #failedAttempts = 0;
   #ended: (() => void) | undefined;
+  /** Set when the namespace's key layout is not this store's (the session is then dead). */
+  #layoutError: EtcdLayoutError | undefined;
   /** Ephemerals this session created (some may be gone since): close() deletes them as ZooKeeper does. */
   readonly #ephemerals = new Set<string>();
 
@@ -113,6 +121,7 @@ export class EtcdSession implements StoreSession {
       return new Promise((resolve) => {
         // A group is read in one Txn: start another once this one would not fit, or when a connect
         // attempt failed since it started (its requests fail with that attempt, later ones wait).
+        this.#writes = undefined;
         if (this.#group && (this.#group.length >= this.requestsPerRoundTrip || this.#group[0]!.attempt !== attempt)) this.#group = undefined;
         if (!this.#group) {
           const group: ReadItem[] = [];
@@ -126,9 +135,23 @@ export class EtcdSession implements StoreSession {
       });
     }
     this.#group = undefined;
-    const reply = this.#tail.then(() => this.#runWrite(request as WriteRequest, attempt));
-    this.#tail = reply.then(() => {});
-    return reply;
+    return this.#queueWrite(request as WriteRequest, attempt);
+  }
+
+  /** Joins the group of writes queued right before it, or starts one behind everything queued. */
+  #queueWrite(request: WriteRequest, attempt: number): Promise<StoreReply> {
+    return new Promise((resolve) => {
+      if (this.#writes && this.#writes[0]!.attempt !== attempt) this.#writes = undefined;
+      if (!this.#writes) {
+        const group: WriteItem[] = [];
+        this.#writes = group;
+        this.#tail = this.#tail.then(() => {
+          if (this.#writes === group) this.#writes = undefined;
+          return this.#runWrites(group);
+        });
+      }
+      this.#writes.push({ request, attempt, resolve });
+    });
   }
 
   async close(): Promise<void> {
@@ -175,10 +198,10 @@ export class EtcdSession implements StoreSession {
     for (let i = 0; i < paths.length; i += 16) {
       const chunk = paths.slice(i, i + 16);
       try {
-        const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, false])));
+        const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, "count"])));
         const owned = chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id);
         if (owned.length === 0) continue;
-        await this.#runWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) }, this.#failedAttempts);
+        await this.#queueWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) }, this.#failedAttempts);
       } catch {
         return;
       }
@@ -206,7 +229,7 @@ export class EtcdSession implements StoreSession {
   #refusal(): number | undefined {
     switch (this.#state) {
       case "auth-failed":
-        return ErrorCode.AuthFailed;
+        return this.#layoutError ? ErrorCode.SystemError : ErrorCode.AuthFailed;
       case "closing":
       case "closed":
       case "expired":
@@ -242,6 +265,8 @@ export class EtcdSession implements StoreSession {
         this.#listener.onSessionEvent("connected");
         return;
       } catch (e) {
+        // A namespace in a layout this store cannot read: final, like refused credentials.
+        if (e instanceof EtcdLayoutError) return this.#failLayout(e);
         const failure = classify(e);
         if (failure === "auth") return this.#failAuth();
         if (failure === "expired") return this.#expire();
@@ -335,6 +360,12 @@ export class EtcdSession implements StoreSession {
     if (!wasClosing) this.#listener.onSessionEvent("expired");
   }
 
+  /** Requests answer SystemError from now on; the listener hears `auth-failed`, the one final refusal it knows. */
+  #failLayout(error: EtcdLayoutError): void {
+    this.#layoutError = error;
+    this.#failAuth();
+  }
+
   #failAuth(): void {
     this.#state = "auth-failed";
     this.#timer?.cancel();
@@ -374,8 +405,11 @@ export class EtcdSession implements StoreSession {
       for (const item of items) item.resolve({ resultCode: refused });
       return;
     }
-    const paths = new Map<string, boolean>();
-    for (const { request } of items) paths.set(request.path, (paths.get(request.path) ?? false) || request.type === "getChildren");
+    const paths = new Map<string, ReadWant>();
+    for (const { request } of items) {
+      if (request.type === "getChildren") paths.set(request.path, "names");
+      else if (!paths.has(request.path)) paths.set(request.path, "count");
+    }
     let snapshot: Snapshot;
     try {
       snapshot = await this.#core.read(paths);
@@ -409,76 +443,29 @@ export class EtcdSession implements StoreSession {
 
   // --- writes ---
 
-  async #runWrite(request: WriteRequest, attempt: number): Promise<StoreReply> {
-    const refused = await this.#admit(attempt);
-    if (refused !== undefined) return { resultCode: refused };
-    if (request.type === "multi" && request.ops.length === 0) return { resultCode: 0, opResults: [] };
-    const { api, keys, clock, maxTxnOps } = this.#core;
-    const paths = pathsOf(request);
-    // Sequential names read or guessed for one attempt; dropped when a later attempt needs others,
-    // so a long race does not grow the reads.
-    let transient = new Set<string>();
-    try {
-      let snapshot = await this.#readFor(paths);
-      if (!snapshot) return { resultCode: ErrorCode.BadArguments };
-      let extraReads = 0;
-      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; ) {
-        const p = plan(keys, snapshot, request, this.#id, BigInt(Math.floor(clock.wallMs())));
-        if (p.kind === "missing") {
-          if (++extraReads > MAX_EXTRA_READS) return { resultCode: ErrorCode.SystemError };
-          for (const path of p.paths) {
-            if (!paths.has(path)) transient.add(path);
-            paths.set(path, paths.get(path) ?? false);
-          }
-          snapshot = await this.#readFor(paths);
-          if (!snapshot) return { resultCode: ErrorCode.BadArguments };
-          continue;
-        }
-        if (p.kind === "answer") {
-          await this.#follow(snapshot.marker, false);
-          return p.reply;
-        }
-        attempt++;
-        extraReads = 0;
-        // Names taken as free are re-read with the rest if the Txn loses.
-        for (const path of transient) if (!p.assumed.includes(path)) paths.delete(path);
-        transient = new Set([...transient].filter((path) => p.assumed.includes(path)));
-        for (const path of p.assumed) {
-          if (!paths.has(path)) transient.add(path);
-          paths.set(path, paths.get(path) ?? false);
-        }
-        const success: RequestOp[] = [...p.success, { put: { key: keys.marker(), value: EMPTY } }];
-        // The failure branch re-reads what the plan read, so a lost race costs no extra round trip.
-        const reread = [markerOp(keys), ...[...paths].flatMap(([path, names]) => readOps(keys, path, names))];
-        const failure = reread.length <= maxTxnOps ? reread : [];
-        const bytes = txnBytes(success) + txnBytes(failure) + p.compare.reduce((n, c) => n + c.key.length + 24, 0);
-        // Past etcd's limits the Multi cannot be one Txn: refused whole rather than split (atomicity).
-        if (p.compare.length > maxTxnOps || success.length > maxTxnOps || bytes > this.#core.maxRequestBytes) {
-          return { resultCode: ErrorCode.BadArguments };
-        }
-        const response = await api.txn({ compare: p.compare, success, failure });
-        if (response.succeeded) {
-          const revision = response.header.revision;
-          await this.#follow(revision, false);
-          const reply = p.finish(revision);
-          this.#noteEphemerals(request, reply);
-          return reply;
-        }
-        if (failure.length === 0) {
-          snapshot = (await this.#readFor(paths))!;
-          continue;
-        }
-        const fresh: Snapshot = { revision: response.header.revision, marker: parseMarker(response.responses[0]), paths: new Map() };
-        let at = 1;
-        for (const [path, names] of paths) {
-          fresh.paths.set(path, parseRead(keys, response.responses, at, names));
-          at += OPS_PER_PATH;
-        }
-        snapshot = fresh;
+  async #runWrites(items: WriteItem[]): Promise<void> {
+    const refused = await this.#admit(items[0]!.attempt);
+    if (refused !== undefined) {
+      for (const item of items) item.resolve({ resultCode: refused });
+      return;
+    }
+    for (let at = 0; at < items.length;) {
+      const queue = items.slice(at).map((item) => item.request);
+      try {
+        const { replies, revision } = await commitWrites(this.#core, this.#id, queue);
+        await this.#follow(revision, false);
+        replies.forEach((reply, i) => {
+          this.#noteEphemerals(queue[i]!, reply);
+          items[at + i]!.resolve(reply);
+        });
+        at += replies.length;
+      } catch (e) {
+        const code = this.#failed(e);
+        // etcd refused the Txn (nothing applied): that write fails, the next ones go on. Otherwise the
+        // outcome is unknown or the session is gone: the batch and every write behind it fail.
+        if (code === ErrorCode.BadArguments || code === ErrorCode.SystemError) items[at++]!.resolve({ resultCode: code });
+        else for (; at < items.length; at++) items[at]!.resolve({ resultCode: code });
       }
-      return { resultCode: ErrorCode.SystemError };
-    } catch (e) {
-      return { resultCode: this.#failed(e) };
     }
   }
 
@@ -490,21 +477,4 @@ export class EtcdSession implements StoreSession {
       if (op.type === "create" && isEphemeral(op.mode) && name) this.#ephemerals.add(name);
     });
   }
-
-  /** A snapshot of `paths`, or undefined when reading them would not fit in one Txn. */
-  async #readFor(paths: ReadonlyMap<string, boolean>): Promise<Snapshot | undefined> {
-    if (paths.size * OPS_PER_PATH + 1 > this.#core.maxTxnOps) return undefined;
-    return await this.#core.read(paths);
-  }
-}
-
-/** A bound on the protobuf size of a Txn branch: keys, values and per-op framing. */
-function txnBytes(ops: RequestOp[]): number {
-  let n = 0;
-  for (const op of ops) {
-    if ("put" in op) n += op.put.key.length + op.put.value.length + 32;
-    else if ("deleteRange" in op) n += op.deleteRange.key.length + 16;
-    else if ("range" in op) n += op.range.key.length + (op.range.rangeEnd?.length ?? 0) + 16;
-  }
-  return n;
 }
