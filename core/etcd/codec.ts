@@ -4,7 +4,7 @@
 // pzxid the children key's mod_revision with its pzsub (the czxid while it is absent).
 import type { ACL } from "../api/acl.ts";
 import type { KeyValue } from "./api.ts";
-import type { ZNode } from "../tree/node.ts";
+import type { CopyableChildren, ZNode } from "../tree/node.ts";
 import { JuteReader } from "../zk/jute_reader.ts";
 import { JuteWriter } from "../zk/jute_writer.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
@@ -141,9 +141,21 @@ export function znodeOf(node: KeyValue, childrenKv: KeyValue | undefined, childr
   };
 }
 
-/** `count` names that no real child can have (a NUL is invalid in ZooKeeper paths). */
-export function placeholderChildren(count: number): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i < count; i++) out.add("\u0000" + i);
-  return out;
+/**
+ * The children of a node whose names were not read: `count` unnamed ones plus the names a write
+ * adds. Its size is right; only added names are listed, and only they can be deleted (a write that
+ * deletes a child reads its parent's names). Copies in time independent of `count`.
+ */
+export class CountedChildren extends Set<string> implements CopyableChildren {
+  readonly #unnamed: number;
+  constructor(unnamed: number, names?: Iterable<string>) {
+    super(names);
+    this.#unnamed = unnamed;
+  }
+  override get size(): number {
+    return this.#unnamed + super.size;
+  }
+  copy(): CountedChildren {
+    return new CountedChildren(this.#unnamed, super.values());
+  }
 }

@@ -71,6 +71,7 @@ export type Plan =
  * guard it and a failure can be judged again once it was read.
  */
 class SnapshotTree extends DataTree {
+  override readonly nodes: JournaledNodes = new JournaledNodes();
   readonly misses = new Set<string>();
   /** The snapshot's znodes; the model replaces (never mutates) the ones it changes. */
   readonly initial = new Map<string, ZNode>();
@@ -90,6 +91,37 @@ class SnapshotTree extends DataTree {
   override get(path: string): ZNode | undefined {
     if (!this.#known.has(path)) this.misses.add(path);
     return this.nodes.get(path);
+  }
+}
+
+/** The tree's nodes, recording what each write replaced so the write can be told apart or undone. */
+class JournaledNodes extends Map<string, ZNode> {
+  /** Paths changed since `mark()`, with the node each had before (undefined: absent). */
+  journal: [string, ZNode | undefined][] = [];
+  override set(path: string, node: ZNode): this {
+    this.journal?.push([path, super.get(path)]);
+    return super.set(path, node);
+  }
+  override delete(path: string): boolean {
+    this.journal.push([path, super.get(path)]);
+    return super.delete(path);
+  }
+  mark(): void {
+    this.journal = [];
+  }
+  /** The nodes as they were at `mark()`: path -> node before, for every path changed since. */
+  before(): Map<string, ZNode | undefined> {
+    const out = new Map<string, ZNode | undefined>();
+    for (const [path, node] of this.journal) if (!out.has(path)) out.set(path, node);
+    return out;
+  }
+  /** Back to `mark()`. */
+  undo(): void {
+    for (const [path, node] of this.before()) {
+      if (node) super.set(path, node);
+      else super.delete(path);
+    }
+    this.journal = [];
   }
 }
 
@@ -176,27 +208,32 @@ export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly Wri
   const tree = new SnapshotTree(snapshot);
   const written = new Set<string>();
   /** Paths the writes changed, in the order they first changed: the Txn's ops follow it, so watch events do. */
-  const touched: string[] = [];
+  const touched = new Set<string>();
   const results: ({ failed: StoreReply } | { finish(revision: bigint): StoreReply })[] = [];
   const limit = Math.min(requests.length, MAX_WRITES_PER_TXN);
   for (let i = 0; i < limit; i++) {
-    const before = new Map(tree.nodes);
-    const missed = new Set(tree.misses);
+    tree.nodes.mark();
+    const missed = tree.misses.size;
     const result = runOne(tree.begin({ zxid: pendingZxid(i), timeMs, sessionId, authIds: [] }), requests[i]!);
-    const fresh = [...tree.misses].filter((p) => !missed.has(p));
+    // Sets keep insertion order: the misses past `missed` are this write's.
+    const fresh = [...tree.misses].slice(missed);
+    const undo = () => {
+      tree.nodes.undo();
+      for (const path of fresh) tree.misses.delete(path);
+    };
     if ("failed" in result && fresh.length > 0) {
       if (i === 0) return { kind: "missing", paths: fresh };
-      restore(tree, before, missed);
+      undo();
       break;
     }
-    const changed = [...new Set([...before.keys(), ...tree.nodes.keys()])].filter((p) => before.get(p) !== tree.nodes.get(p));
-    const nodeKeys = changed.filter((p) => nodeKeyDiffers(before.get(p), tree.nodes.get(p)));
+    const before = tree.nodes.before();
+    const nodeKeys = [...before].filter(([p, node]) => nodeKeyDiffers(node, tree.nodes.get(p))).map(([p]) => p);
     if (i > 0 && nodeKeys.some((p) => written.has(p))) {
-      restore(tree, before, missed);
+      undo();
       break;
     }
     for (const p of nodeKeys) written.add(p);
-    for (const p of changed) if (!touched.includes(p)) touched.push(p);
+    for (const p of before.keys()) touched.add(p);
     results.push(result);
   }
   const taken = results.length;
@@ -209,14 +246,6 @@ export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly Wri
   const compare = guards(keys, snapshot);
   for (const path of assumed) compare.push({ key: keys.node(path), target: "create", result: "equal", operand: 0n });
   return { kind: "write", taken, compare, success, assumed, finish: replies };
-}
-
-/** Undoes the last write: the batch ends before it. */
-function restore(tree: SnapshotTree, nodes: Map<string, ZNode>, misses: Set<string>): void {
-  tree.nodes.clear();
-  for (const [path, node] of nodes) tree.nodes.set(path, node);
-  tree.misses.clear();
-  for (const path of misses) tree.misses.add(path);
 }
 
 /** Every key the model read must be as it was: same mod_revision, or still absent (0). */
@@ -232,7 +261,7 @@ function guards(keys: KeyLayout, snapshot: Snapshot): Compare[] {
 }
 
 /** The puts and deletes that turn the snapshot into the committed model: one op per key, folded. */
-function diff(keys: KeyLayout, snapshot: Snapshot, tree: SnapshotTree, touched: readonly string[]): RequestOp[] {
+function diff(keys: KeyLayout, snapshot: Snapshot, tree: SnapshotTree, touched: ReadonlySet<string>): RequestOp[] {
   const ops: RequestOp[] = [];
   for (const path of touched) {
     const loaded = snapshot.paths.get(path);

@@ -3,7 +3,7 @@
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import type { ZNode } from "../tree/node.ts";
-import { decodeNode, NodeFlag, placeholderChildren, znodeOf } from "./codec.ts";
+import { CountedChildren, decodeNode, NodeFlag, znodeOf } from "./codec.ts";
 
 /**
  * What a path is read for: `node`, whether it exists (the node key alone: a create's target);
@@ -103,7 +103,7 @@ export function parseMarker(response: ResponseOp | undefined): bigint {
 /** The znode a read found, or undefined when there is none. */
 export function znodeOfLoaded(loaded: LoadedPath): ZNode | undefined {
   if (!loaded.node) return undefined;
-  const children = loaded.names ? new Set(loaded.names) : placeholderChildren(loaded.childCount);
+  const children = loaded.names ? new Set(loaded.names) : new CountedChildren(loaded.childCount);
   return znodeOf(loaded.node, loaded.children, children);
 }
 
