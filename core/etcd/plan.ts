@@ -193,7 +193,7 @@ function runOne(txn: Txn, request: WriteRequest): { failed: StoreReply } | { fin
 /** True when the node key must be written to turn `before` into `after` (children changes live in the children key). */
 function nodeKeyDiffers(before: ZNode | undefined, after: ZNode | undefined): boolean {
   if (!before || !after) return before !== after;
-  return pendingSub(after.czxid) !== undefined || after.data !== before.data || after.acl !== before.acl ||
+  return after.czxid !== before.czxid || after.data !== before.data || after.acl !== before.acl ||
     after.version !== before.version || after.aversion !== before.aversion || after.mzxid !== before.mzxid ||
     after.mtime !== before.mtime || after.ctime !== before.ctime || after.ephemeralOwner !== before.ephemeralOwner;
 }
