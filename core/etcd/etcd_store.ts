@@ -14,6 +14,7 @@ import { PrefixWatcher } from "./watcher.ts";
 import { classify } from "./failures.ts";
 import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, znodeOfLoaded } from "./snapshot.ts";
 import { checkLayout, layoutValue } from "./layout_version.ts";
+import { layoutOf, parseRanges, RANGE_OPS, rangeOps, ReadTooWide } from "./coalesce.ts";
 import { EtcdSession, type SessionCore } from "./session.ts";
 import { pathsOf, plan } from "./plan.ts";
 import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
@@ -156,12 +157,30 @@ class EtcdStore implements Store, SessionCore {
     if (!this.#closed) this.watcher.start(r.header.revision);
   }
 
-  read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot> {
-    return this.#batcher.read(readAllOps(this.keys, paths)).then((result) => ({
-      revision: result.revision,
-      marker: parseMarker(result.shared[0]),
-      paths: parseAll(this.keys, paths, result.responses, 0),
-    }));
+  /**
+   * Reads `paths` at one revision: paths at one depth as ranges where that is cheaper (coalesce.ts),
+   * the rest one by one. Rejects with ReadTooWide when ranges stopped at their limits and the paths
+   * one by one would not fit in one Txn.
+   */
+  async read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot> {
+    const { ranges, single } = layoutOf(paths);
+    if (ranges.length > 0) {
+      const ops = [...ranges.flatMap((r) => rangeOps(this.keys, r)), ...readAllOps(this.keys, single)];
+      const result = await this.#batcher.read(ops);
+      const found = parseAll(this.keys, single, result.responses, ranges.length * RANGE_OPS);
+      let at = 0;
+      for (const r of ranges) {
+        const parsed = parseRanges(this.keys, r, result.responses, at);
+        at += RANGE_OPS;
+        if (!parsed) break;
+        for (const [path, loaded] of parsed) found.set(path, loaded);
+      }
+      if (found.size === paths.size) return { revision: result.revision, marker: parseMarker(result.shared[0]), paths: found };
+    }
+    const ops = readAllOps(this.keys, paths);
+    if (ops.length + 1 > this.maxTxnOps) throw new ReadTooWide(`${paths.size} paths do not fit in one read`);
+    const result = await this.#batcher.read(ops);
+    return { revision: result.revision, marker: parseMarker(result.shared[0]), paths: parseAll(this.keys, paths, result.responses, 0) };
   }
 
   register(session: EtcdSession): void {

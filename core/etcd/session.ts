@@ -1,7 +1,8 @@
 // One ZooKeeper session on etcd: a lease (its id is the session id), kept alive on the Clock, and an
 // ordered request pipeline. Consecutive reads run together (one Txn with other sessions' reads of the
 // same tick); consecutive writes too (write_pipeline.ts: one snapshot and one Txn for as many as fit).
-// Each group waits for everything before it, so a session's requests take effect in order.
+// A write group waits for everything before it, so a session's requests take effect in order; read
+// groups after it are read at once, overlapping, and answered in order.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request } from "../api/requests.ts";
 import type { SessionListener, StoreReply, StoreSession } from "../store.ts";
@@ -16,7 +17,8 @@ import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
 import { classify } from "./failures.ts";
 import { EtcdLayoutError } from "./layout_version.ts";
-import { type ReadWant, type Snapshot, znodeOfLoaded, OPS_PER_PATH } from "./snapshot.ts";
+import { OPS_PER_PATH, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
+import { ReadCost, ReadTooWide } from "./coalesce.ts";
 import type { WriteRequest } from "./plan.ts";
 import { commitWrites } from "./write_pipeline.ts";
 
@@ -58,6 +60,14 @@ interface ReadItem {
   resolve(reply: StoreReply): void;
 }
 
+interface ReadGroup {
+  items: ReadItem[];
+  cost: ReadCost;
+}
+
+/** Reads one group may carry (their ranges fit one Txn: coalesce.ts). */
+const MAX_READS_PER_GROUP = 256;
+
 interface WriteItem {
   request: WriteRequest;
   attempt: number;
@@ -79,7 +89,11 @@ export class EtcdSession implements StoreSession {
   #timer: Timer | undefined;
   #lastAliveAt = 0;
   #tail: Promise<void> = Promise.resolve();
-  #group: ReadItem[] | undefined;
+  /** Settles when every write submitted so far is answered: reads behind them may be sent then. */
+  #writesDone: Promise<void> = Promise.resolve();
+  /** The write marker of the newest snapshot this session answered from: its reads never go back. */
+  #seenMarker = 0n;
+  #group: ReadGroup | undefined;
   #writes: WriteItem[] | undefined;
   /** Resolves when requests may go (or be refused), and when a connect attempt fails. */
   #usable!: Promise<void>;
@@ -104,9 +118,9 @@ export class EtcdSession implements StoreSession {
     void this.#start(ttlSeconds);
   }
 
-  /** Reads of one tick share a Txn: as many as fit beside the write marker. */
+  /** Reads of one tick share a Txn: as many as their ranges let fit beside the write marker. */
   get requestsPerRoundTrip(): number {
-    return Math.max(1, Math.floor((this.#core.maxTxnOps - 1) / OPS_PER_PATH));
+    return MAX_READS_PER_GROUP;
   }
 
   get sessionId(): bigint {
@@ -122,16 +136,23 @@ export class EtcdSession implements StoreSession {
         // A group is read in one Txn: start another once this one would not fit, or when a connect
         // attempt failed since it started (its requests fail with that attempt, later ones wait).
         this.#writes = undefined;
-        if (this.#group && (this.#group.length >= this.requestsPerRoundTrip || this.#group[0]!.attempt !== attempt)) this.#group = undefined;
+        const want = request.type === "getChildren" ? "names" : "count";
+        const group = this.#group;
+        if (
+          group && (group.items.length >= MAX_READS_PER_GROUP || group.items[0]!.attempt !== attempt ||
+            group.cost.opsWith(request.path, want) > this.#core.maxTxnOps - 1)
+        ) this.#group = undefined;
         if (!this.#group) {
-          const group: ReadItem[] = [];
+          const group: ReadGroup = { items: [], cost: new ReadCost() };
           this.#group = group;
-          this.#tail = this.#tail.then(() => {
+          const fetched = this.#writesDone.then(() => {
             if (this.#group === group) this.#group = undefined;
-            return this.#runReads(group);
+            return this.#fetchReads(group);
           });
+          this.#tail = Promise.all([fetched, this.#tail]).then(([read]) => this.#answerReads(group, read));
         }
-        this.#group.push({ request, watch, attempt, resolve });
+        this.#group.items.push({ request, watch, attempt, resolve });
+        this.#group.cost.add(request.path, want);
       });
     }
     this.#group = undefined;
@@ -149,6 +170,7 @@ export class EtcdSession implements StoreSession {
           if (this.#writes === group) this.#writes = undefined;
           return this.#runWrites(group);
         });
+        this.#writesDone = this.#tail;
       }
       this.#writes.push({ request, attempt, resolve });
     });
@@ -399,25 +421,53 @@ export class EtcdSession implements StoreSession {
 
   // --- reads ---
 
-  async #runReads(items: ReadItem[]): Promise<void> {
-    const refused = await this.#admit(items[0]!.attempt);
-    if (refused !== undefined) {
-      for (const item of items) item.resolve({ resultCode: refused });
-      return;
-    }
-    const paths = new Map<string, ReadWant>();
-    for (const { request } of items) {
-      if (request.type === "getChildren") paths.set(request.path, "names");
-      else if (!paths.has(request.path)) paths.set(request.path, "count");
-    }
-    let snapshot: Snapshot;
+  /**
+   * Reads what a group needs: a snapshot, the code its requests fail with, or "wide" when its
+   * ranges stopped at their limits and its paths one by one need several reads.
+   */
+  async #fetchReads(group: ReadGroup): Promise<Snapshot | number | "wide"> {
+    const refused = await this.#admit(group.items[0]!.attempt);
+    if (refused !== undefined) return refused;
+    return await this.#read(group.cost.paths);
+  }
+
+  async #read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot | number | "wide"> {
     try {
-      snapshot = await this.#core.read(paths);
+      return await this.#core.read(paths);
     } catch (e) {
-      const code = this.#failed(e);
-      for (const item of items) item.resolve({ resultCode: code });
+      return e instanceof ReadTooWide ? "wide" : this.#failed(e);
+    }
+  }
+
+  /** Answers a group once every earlier request is answered. */
+  async #answerReads(group: ReadGroup, read: Snapshot | number | "wide"): Promise<void> {
+    const { items } = group;
+    let snapshot = read;
+    // Read alongside an earlier group that saw a later write: read again, so that this session's
+    // answers never go back in time (ZooKeeper answers a session's reads in order, from one server).
+    if (typeof snapshot === "object" && snapshot.marker < this.#seenMarker) snapshot = await this.#read(group.cost.paths);
+    if (snapshot === "wide") {
+      // In order, a Txn's worth of paths at a time: each part sees at least what the one before saw.
+      const per = Math.max(1, Math.floor((this.#core.maxTxnOps - 1) / OPS_PER_PATH));
+      for (let at = 0; at < items.length; at += per) {
+        const part = items.slice(at, at + per);
+        const paths = new Map<string, ReadWant>();
+        for (const { request } of part) paths.set(request.path, widest(paths.get(request.path), request.type === "getChildren" ? "names" : "count"));
+        await this.#answerFrom(part, await this.#read(paths));
+      }
       return;
     }
+    await this.#answerFrom(items, snapshot);
+  }
+
+  /** Answers `items` from one snapshot (or with one code). */
+  async #answerFrom(items: ReadItem[], snapshot: Snapshot | number | "wide"): Promise<void> {
+    if (snapshot === "wide") snapshot = ErrorCode.SystemError;
+    if (typeof snapshot === "number") {
+      for (const item of items) item.resolve({ resultCode: snapshot });
+      return;
+    }
+    if (snapshot.marker > this.#seenMarker) this.#seenMarker = snapshot.marker;
     const arms: { kind: WatchKind; path: string; existed: boolean }[] = [];
     const replies = items.map(({ request, watch }): StoreReply => {
       const loaded = snapshot.paths.get(request.path)!;
