@@ -1,6 +1,7 @@
-// Many znodes at one depth read with three ranges instead of three ops per path: their node keys,
-// their children keys and their children's node keys, each one range from the smallest requested
-// path to the largest (keys at one depth sort as their paths do). Kafka reads this way: every
+// Many znodes at one depth read with three ranges instead of three ops per path: their node keys
+// and their children keys, each one range from the smallest requested path to the largest (keys at
+// one depth sort as their paths do), and the node keys of every child of a path sharing their
+// common prefix. Kafka reads this way: every
 // partition state of a fail-over, every topic znode, every broker. A range that would return far
 // more keys than were asked for stops at its limit, and the caller reads those paths one by one.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
@@ -121,11 +122,20 @@ export function rangeOps(keys: KeyLayout, paths: readonly string[]): RequestOp[]
   const first = paths[0]!;
   const last = paths[paths.length - 1]!;
   const k = BigInt(paths.length);
+  const kidsPrefix = commonPrefix(keys.childRange(first).key, keys.childRange(last).key);
   return [
     { range: { key: keys.node(first), rangeEnd: after(keys.node(last)), limit: 2n * k + 64n } },
     { range: { key: keys.children(first), rangeEnd: after(keys.children(last)), limit: 4n * k + 64n } },
-    { range: { key: keys.childRange(first).key, rangeEnd: prefixEnd(keys.childRange(last).key), keysOnly: true, limit: 4n * k + 64n } },
+    // Every child key of a path between `first` and `last` starts with their common prefix; the keys
+    // between `first/` and `last/` alone would miss some ("/t/a/p" sorts after "/t/a-b/").
+    { range: { key: kidsPrefix, rangeEnd: prefixEnd(kidsPrefix), keysOnly: true, limit: 4n * k + 64n } },
   ];
+}
+
+function commonPrefix(a: Uint8Array, b: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
 }
 
 function rangeOf(op: ResponseOp | undefined): RangeResponse {

@@ -48,9 +48,12 @@ describe("coalesced reads", () => {
     const writes: Request[] = [create("/t")];
     for (let i = 0; i < 12; i++) writes.push(create(`/t/p${i}`, i), create(`/t/p${i}/state`, i));
     writes.push(create("/t/p3/extra"), { type: "delete", path: "/t/p3/extra", version: -1 }, create("/t/p5/more"));
+    // Sorts between /t/p1 and /t/p1/state's siblings: "/t/p1/..." comes after "/t/p1-x/...".
+    writes.push(create("/t/p1-x"), create("/t/p1-x/state"), create("/t/p1/state/deep"));
     await all(writes);
     const reads: Request[] = [];
     for (let i = 0; i < 12; i++) reads.push({ type: "getData", path: `/t/p${i}/state` }, { type: "exists", path: `/t/p${i}` });
+    reads.push({ type: "exists", path: "/t/p1-x" }, { type: "getData", path: "/t/p1-x/state" });
     reads.push({ type: "getData", path: "/t/p3/missing" }, { type: "getData", path: "/t/p99/state" });
     txns.length = 0;
     const together = await all(reads);
@@ -58,6 +61,18 @@ describe("coalesced reads", () => {
     assert.ok(txns[0]!.success.length <= 1 + 3 + 3 + 6, `ranges, not ${txns[0]!.success.length} ops`);
     assert.deepEqual(together, await oneByOne(session, reads));
     assert.equal(together[11]!.stat!.numChildren, 2, "/t/p5: state and more");
+    assert.equal(together[3]!.stat!.numChildren, 1, "/t/p1, its children sorting after /t/p1-x's");
+    assert.equal(together[2]!.stat!.numChildren, 1, "/t/p1/state");
+  });
+
+  it("counts the children of a path whose children sort after the last path (\"/u/a/c\" after \"/u/a-b/\")", async () => {
+    const { session, all } = await setup();
+    const names = ["0", "1", "2", "3", "4", "5", "6", "a", "a-b"];
+    await all([create("/u"), ...names.map((n) => create(`/u/${n}`)), create("/u/a/c")]);
+    const reads: Request[] = names.map((n) => ({ type: "exists", path: `/u/${n}` }));
+    const together = await all(reads);
+    assert.equal(together[7]!.stat!.numChildren, 1);
+    assert.deepEqual(together, await oneByOne(session, reads));
   });
 
   it("ranges that would return far more keys than asked for fall back to reads path by path", async () => {
