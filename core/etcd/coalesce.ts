@@ -72,6 +72,12 @@ export class ReadCost {
 
   #last: (() => void) | undefined;
 
+  copy(): ReadCost {
+    const out = new ReadCost();
+    for (const [path, want] of this.paths) out.add(path, want);
+    return out;
+  }
+
   add(path: string, want: ReadWant): void {
     const old = this.paths.get(path);
     const next = widest(old, want);

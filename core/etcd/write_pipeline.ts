@@ -9,7 +9,8 @@ import type { EtcdApi, RequestOp } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import { ErrorCode } from "../errors.ts";
 import { classify } from "./failures.ts";
-import { markerOp, opsFor, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, widest } from "./snapshot.ts";
+import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, widest } from "./snapshot.ts";
+import { ReadCost, ReadTooWide } from "./coalesce.ts";
 import { pathsOf, plan, type WriteRequest } from "./plan.ts";
 import { MAX_WRITES_PER_TXN } from "./zxid.ts";
 
@@ -37,30 +38,28 @@ const MAX_EXTRA_READS = 8;
 
 const EMPTY = new Uint8Array(0);
 
-/** Range ops reading `paths`. */
-function readCost(paths: ReadonlyMap<string, ReadWant>): number {
+/** Compares guarding a plan over `paths` (before sequential names): a create's target 1, others 2. */
+function guardCost(paths: ReadonlyMap<string, ReadWant>): number {
   let n = 0;
-  for (const want of paths.values()) n += opsFor(want);
+  for (const want of paths.values()) n += want === "node" ? 1 : 2;
   return n;
 }
 
-/** The paths of the first writes whose reads fit in one Txn beside the marker (at least the first). */
-function readSet(requests: readonly WriteRequest[], budget: number): { count: number; paths: Map<string, ReadWant> } {
-  const paths = pathsOf(requests[0]!);
-  let cost = readCost(paths);
+/**
+ * The paths of the first writes whose reads fit in one Txn beside the marker and whose guards fit
+ * its compares (at least the first write).
+ */
+function readSet(requests: readonly WriteRequest[], maxTxnOps: number): { count: number; paths: Map<string, ReadWant> } {
+  let cost = new ReadCost();
+  for (const [path, want] of pathsOf(requests[0]!)) cost.add(path, want);
   let count = 1;
   for (; count < Math.min(requests.length, MAX_WRITES_PER_TXN); count++) {
-    let delta = 0;
-    const own = pathsOf(requests[count]!);
-    for (const [path, want] of own) {
-      const old = paths.get(path);
-      delta += opsFor(widest(old, want)) - (old === undefined ? 0 : opsFor(old));
-    }
-    if (cost + delta > budget) break;
-    for (const [path, want] of own) paths.set(path, widest(paths.get(path), want));
-    cost += delta;
+    const next = cost.copy();
+    for (const [path, want] of pathsOf(requests[count]!)) next.add(path, want);
+    if (next.ops > maxTxnOps - 1 || guardCost(next.paths) > maxTxnOps) break;
+    cost = next;
   }
-  return { count, paths };
+  return { count, paths: cost.paths };
 }
 
 /** A bound on the protobuf size of a Txn branch: keys, values and per-op framing. */
@@ -81,9 +80,13 @@ function txnBytes(ops: RequestOp[]): number {
 export async function commitWrites(core: WriteCore, sessionId: bigint, requests: readonly WriteRequest[]): Promise<Committed> {
   const { api, keys, clock, maxTxnOps, maxRequestBytes } = core;
   const alone = (code: number): Committed => ({ replies: [{ resultCode: code }], revision: 0n });
-  const budget = maxTxnOps - 1;
-  let { count, paths } = readSet(requests, budget);
-  if (readCost(paths) > budget) return alone(ErrorCode.BadArguments);
+  const fits = (paths: ReadonlyMap<string, ReadWant>) => {
+    const cost = new ReadCost();
+    for (const [path, want] of paths) cost.add(path, want);
+    return cost.ops <= maxTxnOps - 1;
+  };
+  let { count, paths } = readSet(requests, maxTxnOps);
+  if (!fits(paths)) return alone(ErrorCode.BadArguments);
   // Sequential names read or guessed for one attempt; dropped when a later attempt needs others,
   // so a long race does not grow the reads.
   let transient = new Set<string>();
@@ -93,22 +96,43 @@ export async function commitWrites(core: WriteCore, sessionId: bigint, requests:
       paths.set(path, widest(paths.get(path), "node"));
     }
   };
-  let snapshot = await core.read(paths);
+  /**
+   * Reads `paths`; when their ranges stopped at their limits and they do not fit one Txn path by
+   * path (ReadTooWide), with fewer writes. Undefined when even the first write's do not.
+   */
+  const read = async (): Promise<Snapshot | undefined> => {
+    for (;;) {
+      try {
+        return await core.read(paths);
+      } catch (e) {
+        if (!(e instanceof ReadTooWide)) throw e;
+        if (count === 1) return undefined;
+        count = Math.max(1, count >> 1);
+        paths = new Map();
+        for (const request of requests.slice(0, count)) pathsOf(request, paths);
+        addTransient([...transient]);
+      }
+    }
+  };
+  let snapshot = await read();
+  if (!snapshot) return alone(ErrorCode.BadArguments);
   let extraReads = 0;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS;) {
     const p = plan(keys, snapshot, requests.slice(0, count), sessionId, BigInt(Math.floor(clock.wallMs())));
     if (p.kind === "missing") {
       if (++extraReads > MAX_EXTRA_READS) return alone(ErrorCode.SystemError);
       addTransient(p.paths);
-      if (readCost(paths) > budget) {
+      if (!fits(paths)) {
         // Only the first write's paths and its discoveries, then.
         if (count === 1) return alone(ErrorCode.BadArguments);
         count = 1;
         paths = pathsOf(requests[0]!);
         addTransient([...transient]);
-        if (readCost(paths) > budget) return alone(ErrorCode.BadArguments);
+        if (!fits(paths)) return alone(ErrorCode.BadArguments);
       }
-      snapshot = await core.read(paths);
+      const fresh = await read();
+      if (!fresh) return alone(ErrorCode.BadArguments);
+      snapshot = fresh;
       continue;
     }
     if (p.kind === "answer") return { replies: p.replies, revision: snapshot.marker };
@@ -141,7 +165,9 @@ export async function commitWrites(core: WriteCore, sessionId: bigint, requests:
     }
     if (response.succeeded) return { replies: p.finish(response.header.revision), revision: response.header.revision };
     if (failure.length === 0) {
-      snapshot = await core.read(paths);
+      const fresh = await read();
+      if (!fresh) return alone(ErrorCode.BadArguments);
+      snapshot = fresh;
       continue;
     }
     snapshot = { revision: response.header.revision, marker: parseMarker(response.responses[0]), paths: parseAll(keys, paths, response.responses, 1) };
