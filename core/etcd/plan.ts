@@ -100,7 +100,7 @@ class JournaledNodes extends Map<string, ZNode> {
   /** Paths changed since `mark()`, with the node each had before (undefined: absent). */
   journal: [string, ZNode | undefined][] = [];
   override set(path: string, node: ZNode): this {
-    this.journal?.push([path, super.get(path)]);
+    this.journal.push([path, super.get(path)]);
     return super.set(path, node);
   }
   override delete(path: string): boolean {
