@@ -10,6 +10,7 @@ export type Command =
   | { cmd: "hello" | "cleanup" | "close"; root: string }
   | { cmd: "prepare" | "get-all" | "get-10" | "get-batch"; root: string; n: number }
   | { cmd: "create"; root: string; n: number; tag: string; keep?: boolean }
+  | { cmd: "fenced"; root: string; n: number }
   | { cmd: "seed-failover"; root: string; topics: number; partitions: number }
   | { cmd: "failover"; root: string };
 

@@ -253,6 +253,20 @@ async function handle(cmd: Command): Promise<Reply> {
       if (cmd.keep !== true) await client.deleteTree(parent);
       return sample;
     }
+    case "fenced": {
+      // Kafka's controller writes: N Multis, each a check of the controller epoch znode and a
+      // setData of one partition state (the read set's nodes), all issued at once.
+      if (!client.batch) throw new Error(`${CLIENT} has no handleRequests`);
+      const epoch = `${root}/controller_epoch`;
+      await client.create(epoch, new Uint8Array(0)).catch(() => {});
+      const paths = readSet(root, cmd.n);
+      return timed(cmd.n, () =>
+        Promise.all(paths.map(async (path) => {
+          const [r] = await client.batch!([{ type: "multi", ops: [{ type: "check", path: epoch, version: 0 }, { type: "setData", path, data: DATA, version: -1 }] }]);
+          if (r?.resultCode !== 0) fail("fenced multi", r ?? { resultCode: -1 });
+        }))
+      );
+    }
     case "get-all": {
       const paths = readSet(root, cmd.n);
       return timed(cmd.n, () => Promise.all(paths.map((p) => client.getData(p))));

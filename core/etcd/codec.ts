@@ -1,15 +1,17 @@
 // The values of node and children keys, and how a znode (all 11 stat fields) is derived from them.
-// zxid := etcd revision: czxid is the node key's create_revision, mzxid its mod_revision (unless
-// stored, after a setACL), pzxid the children key's mod_revision (the czxid while it is absent).
+// zxid := revision << 8 | sub (core/etcd/zxid.ts): czxid is the node key's create_revision with the
+// stored czsub, mzxid its mod_revision with the stored mzsub (unless stored whole, after a setACL),
+// pzxid the children key's mod_revision with its pzsub (the czxid while it is absent).
 import type { ACL } from "../api/acl.ts";
 import type { KeyValue } from "./api.ts";
-import type { ZNode } from "../tree/node.ts";
+import type { CopyableChildren, ZNode } from "../tree/node.ts";
 import { JuteReader } from "../zk/jute_reader.ts";
 import { JuteWriter } from "../zk/jute_writer.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
+import { zxidOf } from "./zxid.ts";
 
-const NODE_FORMAT = 1;
-const CHILDREN_FORMAT = 1;
+const NODE_FORMAT = 2;
+const CHILDREN_FORMAT = 2;
 
 /** Node flags. */
 export const NodeFlag = {
@@ -19,7 +21,7 @@ export const NodeFlag = {
   StoredMzxid: 2,
   /**
    * Deleted and created again by one Multi: watchers hear NodeDeleted then NodeCreated, and czxid is
-   * this write's revision (the key's mod_revision), since etcd keeps the key's create_revision.
+   * this write's revision (the key's mod_revision, with czsub), since etcd keeps the key's create_revision.
    */
   Recreated: 4,
   /** czxid is stored: a later write to a Recreated node, whose mod_revision moved on. */
@@ -38,6 +40,10 @@ export interface NodeValue {
   mzxid: bigint;
   /** Only with NodeFlag.StoredCzxid. */
   czxid: bigint;
+  /** The creating write's index in its Txn (zxid.ts), unless the czxid is stored or the node is a system one. */
+  czsub: number;
+  /** The last modifying write's index in its Txn, unless the mzxid is stored. */
+  mzsub: number;
   acl: ACL[];
   data: Uint8Array | null;
 }
@@ -47,6 +53,7 @@ export function encodeNode(v: NodeValue): Uint8Array {
   w.int(NODE_FORMAT).int(v.flags).int(v.version).int(v.aversion);
   w.long(v.ctime).long(v.mtime).long(v.ephemeralOwner).long(v.flags & NodeFlag.StoredMzxid ? v.mzxid : 0n);
   w.long(v.flags & NodeFlag.StoredCzxid ? v.czxid : 0n);
+  w.int(v.czsub).int(v.mzsub);
   w.int(v.acl.length);
   for (const a of v.acl) w.int(a.perms).ustring(a.id.scheme).ustring(a.id.id);
   w.buffer(v.data);
@@ -69,6 +76,8 @@ export function decodeNode(bytes: Uint8Array): NodeValue {
     const ephemeralOwner = r.long();
     const mzxid = r.long();
     const czxid = r.long();
+    const czsub = r.int();
+    const mzsub = r.int();
     const n = r.int();
     const acl: ACL[] = [];
     for (let i = 0; i < n; i++) {
@@ -76,26 +85,27 @@ export function decodeNode(bytes: Uint8Array): NodeValue {
       acl.push({ perms, id: { scheme: r.ustring() ?? "", id: r.ustring() ?? "" } });
     }
     const data = r.buffer();
-    return { flags, version, aversion, ctime, mtime, ephemeralOwner, mzxid, czxid, acl, data };
+    return { flags, version, aversion, ctime, mtime, ephemeralOwner, mzxid, czxid, czsub, mzsub, acl, data };
   } catch (e) {
     return corrupt("node", e);
   }
 }
 
-/** A children key value: ZooKeeper's persisted cversion (child creations only). */
+/** A children key value: ZooKeeper's persisted cversion (child creations only), and the pzxid's sub. */
 export interface ChildrenValue {
   creations: number;
+  pzsub: number;
 }
 
 export function encodeChildren(v: ChildrenValue): Uint8Array {
-  return new JuteWriter(8).int(CHILDREN_FORMAT).int(v.creations).bytes();
+  return new JuteWriter(12).int(CHILDREN_FORMAT).int(v.creations).int(v.pzsub).bytes();
 }
 
 export function decodeChildren(bytes: Uint8Array): ChildrenValue {
   try {
     const r = new JuteReader(bytes);
     if (r.int() !== CHILDREN_FORMAT) corrupt("children");
-    return { creations: r.int() };
+    return { creations: r.int(), pzsub: r.int() };
   } catch (e) {
     return corrupt("children", e);
   }
@@ -110,29 +120,42 @@ export function znodeOf(node: KeyValue, childrenKv: KeyValue | undefined, childr
   const czxid = v.flags & NodeFlag.System
     ? 0n
     : v.flags & NodeFlag.Recreated
-    ? node.modRevision
+    ? zxidOf(node.modRevision, v.czsub)
     : v.flags & NodeFlag.StoredCzxid
     ? v.czxid
-    : node.createRevision;
+    : zxidOf(node.createRevision, v.czsub);
+  const counter = childrenKv ? decodeChildren(childrenKv.value) : undefined;
   return {
     data: v.data,
     acl: v.acl,
     czxid,
-    mzxid: v.flags & NodeFlag.StoredMzxid ? v.mzxid : node.modRevision,
+    mzxid: v.flags & NodeFlag.StoredMzxid ? v.mzxid : zxidOf(node.modRevision, v.mzsub),
     ctime: v.ctime,
     mtime: v.mtime,
     version: v.version,
-    childCreations: childrenKv ? decodeChildren(childrenKv.value).creations : 0,
+    childCreations: counter?.creations ?? 0,
     aversion: v.aversion,
     ephemeralOwner: v.ephemeralOwner,
-    pzxid: childrenKv ? childrenKv.modRevision : czxid,
+    pzxid: childrenKv && counter ? zxidOf(childrenKv.modRevision, counter.pzsub) : czxid,
     children,
   };
 }
 
-/** `count` names that no real child can have (a NUL is invalid in ZooKeeper paths). */
-export function placeholderChildren(count: number): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i < count; i++) out.add("\u0000" + i);
-  return out;
+/**
+ * The children of a node whose names were not read: `count` unnamed ones plus the names a write
+ * adds. Its size is right; only added names are listed, and only they can be deleted (a write that
+ * deletes a child reads its parent's names). Copies in time independent of `count`.
+ */
+export class CountedChildren extends Set<string> implements CopyableChildren {
+  readonly #unnamed: number;
+  constructor(unnamed: number, names?: Iterable<string>) {
+    super(names);
+    this.#unnamed = unnamed;
+  }
+  override get size(): number {
+    return this.#unnamed + super.size;
+  }
+  copy(): CountedChildren {
+    return new CountedChildren(this.#unnamed, super.values());
+  }
 }

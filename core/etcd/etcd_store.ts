@@ -12,7 +12,9 @@ import { ReadBatcher } from "./batch.ts";
 import { RevisionWatchTable, type WatchKind } from "./watch_table.ts";
 import { PrefixWatcher } from "./watcher.ts";
 import { classify } from "./failures.ts";
-import { markerOp, parseMarker, parseRead, readOps, type Snapshot, OPS_PER_PATH, znodeOfLoaded } from "./snapshot.ts";
+import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, znodeOfLoaded } from "./snapshot.ts";
+import { checkLayout, layoutValue } from "./layout_version.ts";
+import { layoutOf, parseRanges, RANGE_OPS, rangeOps, ReadTooWide } from "./coalesce.ts";
 import { EtcdSession, type SessionCore } from "./session.ts";
 import { pathsOf, plan } from "./plan.ts";
 import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
@@ -59,6 +61,8 @@ function systemNode(acl: ACL[], aversion = 0): Uint8Array {
     ephemeralOwner: 0n,
     mzxid: 0n,
     czxid: 0n,
+    czsub: 0,
+    mzsub: 0,
     acl,
     data: new Uint8Array(0),
   });
@@ -139,26 +143,44 @@ class EtcdStore implements Store, SessionCore {
       // As a fresh 3.8 server reports it.
       { put: { key: k.node("/zookeeper/config"), value: systemNode([{ perms: 1, id: { scheme: "world", id: "anyone" } }], -1) } },
       { put: { key: k.marker(), value: new Uint8Array(0) } },
+      { put: { key: k.layout(), value: layoutValue() } },
     ];
     const r = await this.api.txn({
       compare: [{ key: k.node("/"), target: "create", result: "equal", operand: 0n }],
       success: system,
-      failure: [],
+      failure: [{ range: { key: k.layout() } }],
     });
+    if (!r.succeeded) {
+      const found = r.responses[0];
+      checkLayout(k.prefix, found && "range" in found ? found.range.kvs[0]?.value : undefined);
+    }
     if (!this.#closed) this.watcher.start(r.header.revision);
   }
 
-  read(paths: ReadonlyMap<string, boolean>): Promise<Snapshot> {
-    const ops = [...paths].flatMap(([path, names]) => readOps(this.keys, path, names));
-    return this.#batcher.read(ops).then((result) => {
-      const snapshot: Snapshot = { revision: result.revision, marker: parseMarker(result.shared[0]), paths: new Map() };
+  /**
+   * Reads `paths` at one revision: paths at one depth as ranges where that is cheaper (coalesce.ts),
+   * the rest one by one. Rejects with ReadTooWide when ranges stopped at their limits and the paths
+   * one by one would not fit in one Txn.
+   */
+  async read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot> {
+    const { ranges, single } = layoutOf(paths);
+    if (ranges.length > 0) {
+      const ops = [...ranges.flatMap((r) => rangeOps(this.keys, r)), ...readAllOps(this.keys, single)];
+      const result = await this.#batcher.read(ops);
+      const found = parseAll(this.keys, single, result.responses, ranges.length * RANGE_OPS);
       let at = 0;
-      for (const [path, names] of paths) {
-        snapshot.paths.set(path, parseRead(this.keys, result.responses, at, names));
-        at += OPS_PER_PATH;
+      for (const r of ranges) {
+        const parsed = parseRanges(this.keys, r, result.responses, at);
+        at += RANGE_OPS;
+        if (!parsed) break;
+        for (const [path, loaded] of parsed) found.set(path, loaded);
       }
-      return snapshot;
-    });
+      if (found.size === paths.size) return { revision: result.revision, marker: parseMarker(result.shared[0]), paths: found };
+    }
+    const ops = readAllOps(this.keys, paths);
+    if (ops.length + 1 > this.maxTxnOps) throw new ReadTooWide(`${paths.size} paths do not fit in one read`);
+    const result = await this.#batcher.read(ops);
+    return { revision: result.revision, marker: parseMarker(result.shared[0]), paths: parseAll(this.keys, paths, result.responses, 0) };
   }
 
   register(session: EtcdSession): void {
@@ -207,7 +229,7 @@ class EtcdStore implements Store, SessionCore {
       const snapshot = await this.read(pathsOf(request));
       const node = znodeOfLoaded(snapshot.paths.get(path)!);
       if (!node || node.ephemeralOwner !== CONTAINER_EPHEMERAL_OWNER || node.childCreations === 0 || node.children.size > 0) return;
-      const p = plan(this.keys, snapshot, request, 0n, BigInt(Math.floor(this.clock.wallMs())));
+      const p = plan(this.keys, snapshot, [request], 0n, BigInt(Math.floor(this.clock.wallMs())));
       if (p.kind !== "write") return;
       const r = await this.api.txn({ compare: p.compare, success: [...p.success, { put: { key: this.keys.marker(), value: new Uint8Array(0) } }], failure: [] });
       if (r.succeeded) return;
@@ -250,7 +272,7 @@ class EtcdStore implements Store, SessionCore {
   async #recheckOne(kind: WatchKind, path: string, sessionId: bigint): Promise<void> {
     const armed = this.watches.armedAt(kind, path, sessionId);
     if (armed === undefined) return;
-    const snapshot = await this.read(new Map([[path, false]]));
+    const snapshot = await this.read(new Map([[path, "count"]]));
     const loaded = snapshot.paths.get(path)!;
     let event: WatchEvent | undefined;
     const node = loaded.node;

@@ -109,7 +109,7 @@ describe("createEtcdStore()", () => {
   it("refuses a Multi that cannot be one etcd Txn with BadArguments", async () => {
     const { open } = setup();
     const { send } = await open();
-    const ops = Array.from({ length: 70 }, (_, i) => mk(`/n${i}`));
+    const ops = Array.from({ length: 130 }, (_, i) => mk(`/n${i}`));
     assert.deepEqual(await send({ type: "multi", ops }), { resultCode: ErrorCode.BadArguments });
   });
 

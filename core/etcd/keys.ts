@@ -5,6 +5,7 @@
 //                 store that the session ended
 //   m  marker:    put by every write Txn, so a read learns the namespace's last write revision
 //   k  container: `k` + path, one per container node, so the sweep finds containers without a scan
+//   v  layout:    the layout version (etcd/layout_version.ts), written with the built-in nodes
 // The depth makes a node's direct children one prefix range: `n` + (depth + 1) + path + "/".
 import { decodeUtf8, encodeJavaUtf8 } from "../zk/utf8.ts";
 
@@ -60,6 +61,7 @@ export type ParsedKey =
   | { kind: "container"; path: string }
   | { kind: "session"; leaseId: bigint }
   | { kind: "marker" }
+  | { kind: "layout" }
   | { kind: "other" };
 
 /** The key layout under one prefix. */
@@ -111,6 +113,11 @@ export class KeyLayout {
     return this.#key("m");
   }
 
+  /** The layout version key. */
+  layout(): Uint8Array {
+    return this.#key("v");
+  }
+
   /** Every key of the layout: what the store's one watch covers. */
   all(): KeyRange {
     return { key: this.#prefixBytes, rangeEnd: prefixEnd(this.#prefixBytes) };
@@ -137,6 +144,8 @@ export class KeyLayout {
         return /^s[0-9a-f]{16}$/.test(rest) ? { kind: "session", leaseId: BigInt.asIntN(64, BigInt("0x" + rest.slice(1))) } : { kind: "other" };
       case "m":
         return rest.length === 1 ? { kind: "marker" } : { kind: "other" };
+      case "v":
+        return rest.length === 1 ? { kind: "layout" } : { kind: "other" };
       default:
         return { kind: "other" };
     }

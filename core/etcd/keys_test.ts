@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { depthOf, hasPrefix, KeyLayout, prefixEnd } from "./keys.ts";
+import { zxidOf } from "./zxid.ts";
 import { decodeChildren, decodeNode, encodeChildren, encodeNode, NodeFlag, znodeOf } from "./codec.ts";
 import { statOf } from "../tree/node.ts";
 import { decodeUtf8, encodeJavaUtf8 } from "../zk/utf8.ts";
@@ -76,6 +77,8 @@ describe("codec", () => {
     ephemeralOwner: 0n,
     mzxid: 0n,
     czxid: 0n,
+    czsub: 1,
+    mzsub: 2,
     acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
     data: new Uint8Array([1, 2, 3]),
   };
@@ -84,7 +87,7 @@ describe("codec", () => {
     assert.deepEqual(decodeNode(encodeNode(base)), base);
     assert.equal(decodeNode(encodeNode({ ...base, data: null })).data, null);
     assert.deepEqual(decodeNode(encodeNode({ ...base, data: new Uint8Array(0) })).data, new Uint8Array(0));
-    assert.deepEqual(decodeChildren(encodeChildren({ creations: -5 })), { creations: -5 });
+    assert.deepEqual(decodeChildren(encodeChildren({ creations: -5, pzsub: 7 })), { creations: -5, pzsub: 7 });
   });
 
   it("a corrupt value is a MarshallingError, not a crash", () => {
@@ -93,11 +96,11 @@ describe("codec", () => {
 
   it("znodeOf() derives all 11 stat fields from the keys' revisions and the stored values", () => {
     const node = kv(encodeNode(base), 10n, 14n);
-    const children = kv(encodeChildren({ creations: 3 }), 11n, 13n);
+    const children = kv(encodeChildren({ creations: 3, pzsub: 4 }), 11n, 13n);
     const stat = statOf(znodeOf(node, children, new Set(["a", "b"])));
     assert.deepEqual(stat, {
-      czxid: 10n,
-      mzxid: 14n,
+      czxid: zxidOf(10n, 1),
+      mzxid: zxidOf(14n, 2),
       ctime: base.ctime,
       mtime: base.mtime,
       version: 3,
@@ -106,18 +109,18 @@ describe("codec", () => {
       ephemeralOwner: 0n,
       dataLength: 3,
       numChildren: 2,
-      pzxid: 13n,
+      pzxid: zxidOf(13n, 4),
     });
   });
 
   it("without a children key pzxid is the czxid; a stored mzxid wins; system nodes have czxid 0", () => {
     const plain = statOf(znodeOf(kv(encodeNode(base), 10n, 14n), undefined, new Set()));
-    assert.equal(plain.pzxid, 10n);
+    assert.equal(plain.pzxid, zxidOf(10n, 1));
     assert.equal(plain.cversion, 0);
     const acl = statOf(znodeOf(kv(encodeNode({ ...base, flags: NodeFlag.StoredMzxid, mzxid: 12n }), 10n, 14n), undefined, new Set()));
     assert.equal(acl.mzxid, 12n);
     const recreated = statOf(znodeOf(kv(encodeNode({ ...base, flags: NodeFlag.Recreated }), 10n, 14n), undefined, new Set()));
-    assert.equal(recreated.czxid, 14n, "re-created in one Multi: czxid is that write's revision");
+    assert.equal(recreated.czxid, zxidOf(14n, 1), "re-created in one Multi: czxid is that write's revision");
     const later = statOf(znodeOf(kv(encodeNode({ ...base, flags: NodeFlag.StoredCzxid, czxid: 14n }), 10n, 20n), undefined, new Set()));
     assert.equal(later.czxid, 14n);
     const system = statOf(znodeOf(kv(encodeNode({ ...base, flags: NodeFlag.System | NodeFlag.StoredMzxid }), 10n, 10n), undefined, new Set()));

@@ -1,8 +1,9 @@
-// A write as one etcd Txn. The request runs on ZooKeeper's own data-tree code (tree/data_tree.ts)
-// over a snapshot of the znodes it touches, so codes, check order and Multi's per-op results are the
-// reference model's by construction. A failure is answered from the snapshot (nothing to write); a
-// success becomes puts and deletes guarded by compares on every key the model read, so a concurrent
-// writer makes the Txn fail and the write run again on fresh data.
+// Consecutive writes of a session as one etcd Txn. Each request runs, in order, on ZooKeeper's own
+// data-tree code (tree/data_tree.ts) over one snapshot of the znodes they touch, each seeing the
+// ones before it, so codes, check order and Multi's per-op results are the reference model's by
+// construction. Each write has its own zxid (zxid.ts: the Txn's revision and the write's index). A
+// failure changes nothing; the successes become puts and deletes guarded by compares on every key
+// the model read, so a concurrent writer makes the Txn fail and the writes run again on fresh data.
 import type { Compare, RequestOp } from "./api.ts";
 import type { ZkOp, Request } from "../api/requests.ts";
 import type { StoreReply } from "../store.ts";
@@ -15,38 +16,55 @@ import { CONTAINER_EPHEMERAL_OWNER, isSequential, isTtl } from "../api/create_mo
 import { parentOf } from "../api/path.ts";
 import { ErrorCode } from "../errors.ts";
 import { encodeChildren, encodeNode, NodeFlag } from "./codec.ts";
-import { isSystem, type Snapshot, znodeOfLoaded } from "./snapshot.ts";
+import { isSystem, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
+import { MAX_WRITES_PER_TXN, SUB_BITS, subOf, zxidOf } from "./zxid.ts";
 
-/** The zxid the model gives this write; replaced by the Txn's revision once it commits. */
-export const PENDING_ZXID: bigint = -0x7ffffffffffff000n;
+/** The zxids the model gives the writes of a batch, by index; replaced once their Txn commits. */
+const PENDING_BASE = -0x7ffffffffffff000n;
+
+function pendingZxid(sub: number): bigint {
+  return PENDING_BASE + BigInt(sub);
+}
+
+/** The index of a pending zxid, or undefined for a committed one. */
+function pendingSub(zxid: bigint): number | undefined {
+  const sub = zxid - PENDING_BASE;
+  return sub >= 0n && sub < BigInt(MAX_WRITES_PER_TXN) ? Number(sub) : undefined;
+}
 
 /** Writes that answer from a snapshot carry these. */
 export type WriteRequest = Exclude<Request, { type: "exists" | "getData" | "getChildren" | "getAcl" }>;
 
-/** The paths a write reads first, and whether each needs its children's names (a delete's parent). */
-export function pathsOf(request: WriteRequest): Map<string, boolean> {
-  const out = new Map<string, boolean>();
-  const add = (path: string, names = false) => out.set(path, (out.get(path) ?? false) || names);
+/**
+ * The paths a write reads first, and what for: a create's target only whether it exists, the parent
+ * of a create (its counters) or a delete (its children's names), and the node itself for every other
+ * op (setData, setACL and check look at nothing else).
+ */
+export function pathsOf(request: WriteRequest, into: Map<string, ReadWant> = new Map()): Map<string, ReadWant> {
+  const add = (path: string, want: ReadWant) => into.set(path, widest(into.get(path), want));
   const ops: readonly (ZkOp | WriteRequest)[] = request.type === "multi" ? request.ops : [request];
   for (const op of ops) {
     if (op.type === "multi") continue;
-    if (op.path !== "/") add(parentOf(op.path), op.type === "delete");
-    if (!(op.type === "create" && isSequential(op.mode))) add(op.path);
+    if ((op.type === "create" || op.type === "delete") && op.path !== "/") add(parentOf(op.path), op.type === "delete" ? "names" : "count");
+    if (op.type === "create") {
+      if (!isSequential(op.mode)) add(op.path, "node");
+    } else add(op.path, "count");
   }
-  return out;
+  return into;
 }
 
-/** The outcome of running a write on a snapshot. */
+/** The outcome of running writes on a snapshot. */
 export type Plan =
-  /** The model looked at paths the snapshot lacks: read them too, then plan again. */
+  /** The first write looked at paths the snapshot lacks: read them too, then plan again. */
   | { kind: "missing"; paths: string[] }
-  /** Nothing to write (a failure, or a Multi of checks): the reply is final at the snapshot's revision. */
-  | { kind: "answer"; reply: StoreReply }
+  /** Nothing to write (failures, Multis of checks): the replies of the first `taken` writes, final at the snapshot. */
+  | { kind: "answer"; taken: number; replies: StoreReply[] }
   /**
-   * One guarded Txn; `finish(revision)` is the reply once it committed at `revision`. `assumed`: paths
-   * the snapshot lacked that the plan took as absent (sequential names), guarded as still absent.
+   * One guarded Txn for the first `taken` writes; `finish(revision)` is their replies once it committed
+   * at `revision`. `assumed`: paths the snapshot lacked that the plan took as absent (sequential
+   * names), guarded as still absent.
    */
-  | { kind: "write"; compare: Compare[]; success: RequestOp[]; assumed: string[]; finish(revision: bigint): StoreReply };
+  | { kind: "write"; taken: number; compare: Compare[]; success: RequestOp[]; assumed: string[]; finish(revision: bigint): StoreReply[] };
 
 /**
  * A DataTree over a snapshot. A path the snapshot lacks (only ever a sequential create's actual name:
@@ -54,6 +72,7 @@ export type Plan =
  * guard it and a failure can be judged again once it was read.
  */
 class SnapshotTree extends DataTree {
+  override readonly nodes: JournaledNodes = new JournaledNodes();
   readonly misses = new Set<string>();
   /** The snapshot's znodes; the model replaces (never mutates) the ones it changes. */
   readonly initial = new Map<string, ZNode>();
@@ -76,8 +95,42 @@ class SnapshotTree extends DataTree {
   }
 }
 
+/** The tree's nodes, recording what each write replaced so the write can be told apart or undone. */
+class JournaledNodes extends Map<string, ZNode> {
+  /** Paths changed since `mark()`, with the node each had before (undefined: absent). */
+  journal: [string, ZNode | undefined][] = [];
+  override set(path: string, node: ZNode): this {
+    this.journal.push([path, super.get(path)]);
+    return super.set(path, node);
+  }
+  override delete(path: string): boolean {
+    this.journal.push([path, super.get(path)]);
+    return super.delete(path);
+  }
+  mark(): void {
+    this.journal = [];
+  }
+  /** The nodes as they were at `mark()`: path -> node before, for every path changed since. */
+  before(): Map<string, ZNode | undefined> {
+    const out = new Map<string, ZNode | undefined>();
+    for (const [path, node] of this.journal) if (!out.has(path)) out.set(path, node);
+    return out;
+  }
+  /** Back to `mark()`. */
+  undo(): void {
+    for (const [path, node] of this.before()) {
+      if (node) super.set(path, node);
+      else super.delete(path);
+    }
+    this.journal = [];
+  }
+}
+
 function settle(stat: Stat, revision: bigint): Stat {
-  const z = (x: bigint) => (x === PENDING_ZXID ? revision : x);
+  const z = (x: bigint) => {
+    const sub = pendingSub(x);
+    return sub === undefined ? x : zxidOf(revision, sub);
+  };
   return { ...stat, czxid: z(stat.czxid), mzxid: z(stat.mzxid), pzxid: z(stat.pzxid) };
 }
 
@@ -94,11 +147,8 @@ function apply(txn: Txn, op: ZkOp | WriteRequest): OpOutcome {
   return txn.apply(op);
 }
 
-/** Runs `request` for `sessionId` on `snapshot` at wall time `timeMs`. */
-export function plan(keys: KeyLayout, snapshot: Snapshot, request: WriteRequest, sessionId: bigint, timeMs: bigint): Plan {
-  const tree = new SnapshotTree(snapshot);
-  const txn = tree.begin({ zxid: PENDING_ZXID, timeMs, sessionId, authIds: [] });
-  let reply: (revision: bigint) => StoreReply;
+/** One write on the tree: committed into it on success (the reply, once the revision is known), else its failure. */
+function runOne(txn: Txn, request: WriteRequest): { failed: StoreReply } | { finish(revision: bigint): StoreReply } {
   if (request.type === "multi") {
     const outcomes: OpOutcome[] = [];
     for (let i = 0; i < request.ops.length; i++) {
@@ -106,45 +156,97 @@ export function plan(keys: KeyLayout, snapshot: Snapshot, request: WriteRequest,
         outcomes.push(apply(txn, request.ops[i]!));
       } catch (e) {
         if (!(e instanceof TxnFailure)) throw e;
-        if (tree.misses.size > 0) return { kind: "missing", paths: [...tree.misses] };
         const opResults = request.ops.map((_, j) => ({
           resultCode: j < i ? ErrorCode.Ok : j === i ? e.code : ErrorCode.RuntimeInconsistency,
         }));
-        return { kind: "answer", reply: { resultCode: 0, opResults } };
+        return { failed: { resultCode: 0, opResults } };
       }
     }
-    reply = (revision) => ({
-      resultCode: 0,
-      opResults: request.ops.map((op, i) => {
-        const { name, stat } = outcomes[i]!;
-        if (op.type === "create") return { resultCode: 0, name: name! };
-        return stat ? { resultCode: 0, stat: settle(stat, revision) } : { resultCode: 0 };
+    txn.commit();
+    return {
+      finish: (revision) => ({
+        resultCode: 0,
+        opResults: request.ops.map((op, i) => {
+          const { name, stat } = outcomes[i]!;
+          if (op.type === "create") return { resultCode: 0, name: name! };
+          return stat ? { resultCode: 0, stat: settle(stat, revision) } : { resultCode: 0 };
+        }),
       }),
-    });
-  } else {
-    let outcome: OpOutcome;
-    try {
-      outcome = apply(txn, request);
-    } catch (e) {
-      if (!(e instanceof TxnFailure)) throw e;
-      if (tree.misses.size > 0) return { kind: "missing", paths: [...tree.misses] };
-      return { kind: "answer", reply: { resultCode: e.code } };
-    }
-    reply = (revision) => ({
+    };
+  }
+  let outcome: OpOutcome;
+  try {
+    outcome = apply(txn, request);
+  } catch (e) {
+    if (!(e instanceof TxnFailure)) throw e;
+    return { failed: { resultCode: e.code } };
+  }
+  txn.commit();
+  return {
+    finish: (revision) => ({
       resultCode: 0,
       ...(outcome.name !== undefined ? { name: outcome.name } : {}),
       ...(outcome.stat ? { stat: settle(outcome.stat, revision) } : {}),
-    });
+    }),
+  };
+}
+
+/** True when the node key must be written to turn `before` into `after` (children changes live in the children key). */
+function nodeKeyDiffers(before: ZNode | undefined, after: ZNode | undefined): boolean {
+  if (!before || !after) return before !== after;
+  return after.czxid !== before.czxid || after.data !== before.data || after.acl !== before.acl ||
+    after.version !== before.version || after.aversion !== before.aversion || after.mzxid !== before.mzxid ||
+    after.mtime !== before.mtime || after.ctime !== before.ctime || after.ephemeralOwner !== before.ephemeralOwner;
+}
+
+/**
+ * Runs `requests` of `sessionId`, in order, on `snapshot` at wall time `timeMs`, as many as one Txn
+ * can carry faithfully: a write that would write a node key an earlier one wrote (etcd keeps one
+ * value per key and revision, so watchers could not hear both), or that needs paths the snapshot
+ * lacks, ends the batch; it goes first in the next one.
+ */
+export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly WriteRequest[], sessionId: bigint, timeMs: bigint): Plan {
+  const tree = new SnapshotTree(snapshot);
+  const written = new Set<string>();
+  /** Paths the writes changed, in the order they first changed: the Txn's ops follow it, so watch events do. */
+  const touched = new Set<string>();
+  const results: ({ failed: StoreReply } | { finish(revision: bigint): StoreReply })[] = [];
+  const limit = Math.min(requests.length, MAX_WRITES_PER_TXN);
+  for (let i = 0; i < limit; i++) {
+    tree.nodes.mark();
+    const missed = tree.misses.size;
+    const result = runOne(tree.begin({ zxid: pendingZxid(i), timeMs, sessionId, authIds: [] }), requests[i]!);
+    // Sets keep insertion order: the misses past `missed` are this write's.
+    const fresh = [...tree.misses].slice(missed);
+    const undo = () => {
+      tree.nodes.undo();
+      for (const path of fresh) tree.misses.delete(path);
+    };
+    if ("failed" in result && fresh.length > 0) {
+      if (i === 0) return { kind: "missing", paths: fresh };
+      undo();
+      break;
+    }
+    const before = tree.nodes.before();
+    const nodeKeys = [...before].filter(([p, node]) => nodeKeyDiffers(node, tree.nodes.get(p))).map(([p]) => p);
+    if (i > 0 && nodeKeys.some((p) => written.has(p))) {
+      undo();
+      break;
+    }
+    for (const p of nodeKeys) written.add(p);
+    for (const p of before.keys()) touched.add(p);
+    results.push(result);
   }
-  txn.commit();
-  const success = diff(keys, snapshot, tree);
+  const taken = results.length;
+  const replies = (revision: bigint) => results.map((r) => ("failed" in r ? r.failed : r.finish(revision)));
+  const success = diff(keys, snapshot, tree, touched);
   const assumed = [...tree.misses];
   if (success.length === 0) {
-    return assumed.length > 0 ? { kind: "missing", paths: assumed } : { kind: "answer", reply: reply(snapshot.revision) };
+    return assumed.length > 0 ? { kind: "missing", paths: assumed } : { kind: "answer", taken, replies: replies(snapshot.revision) };
   }
   const compare = guards(keys, snapshot);
   for (const path of assumed) compare.push({ key: keys.node(path), target: "create", result: "equal", operand: 0n });
-  return { kind: "write", compare, success, assumed, finish: reply };
+  return { kind: "write", taken, compare, success, assumed, finish: replies };
 }
 
 /** Every key the model read must be as it was: same mod_revision, or still absent (0). */
@@ -152,16 +254,17 @@ function guards(keys: KeyLayout, snapshot: Snapshot): Compare[] {
   const out: Compare[] = [];
   for (const [path, loaded] of snapshot.paths) {
     out.push({ key: keys.node(path), target: "mod", result: "equal", operand: loaded.node?.modRevision ?? 0n });
-    out.push({ key: keys.children(path), target: "mod", result: "equal", operand: loaded.children?.modRevision ?? 0n });
+    if (loaded.want !== "node") {
+      out.push({ key: keys.children(path), target: "mod", result: "equal", operand: loaded.children?.modRevision ?? 0n });
+    }
   }
   return out;
 }
 
 /** The puts and deletes that turn the snapshot into the committed model: one op per key, folded. */
-function diff(keys: KeyLayout, snapshot: Snapshot, tree: SnapshotTree): RequestOp[] {
+function diff(keys: KeyLayout, snapshot: Snapshot, tree: SnapshotTree, touched: ReadonlySet<string>): RequestOp[] {
   const ops: RequestOp[] = [];
-  const paths = new Set([...snapshot.paths.keys(), ...tree.nodes.keys()]);
-  for (const path of paths) {
+  for (const path of touched) {
     const loaded = snapshot.paths.get(path);
     const before = tree.initial.get(path);
     const after = tree.nodes.get(path);
@@ -177,31 +280,33 @@ function diff(keys: KeyLayout, snapshot: Snapshot, tree: SnapshotTree): RequestO
     const isContainer = after.ephemeralOwner === CONTAINER_EPHEMERAL_OWNER;
     if (isContainer && !wasContainer) ops.push({ put: { key: keys.container(path), value: new Uint8Array(0) } });
     if (wasContainer && !isContainer) ops.push({ deleteRange: { key: keys.container(path) } });
-    const created = after.czxid === PENDING_ZXID;
-    const nodeChanged = !before || created || after.data !== before.data || after.acl !== before.acl ||
-      after.version !== before.version || after.aversion !== before.aversion || after.mzxid !== before.mzxid ||
-      after.mtime !== before.mtime || after.ctime !== before.ctime || after.ephemeralOwner !== before.ephemeralOwner;
-    if (nodeChanged) {
+    const createdSub = pendingSub(after.czxid);
+    const created = createdSub !== undefined;
+    if (nodeKeyDiffers(before, after)) {
       let flags = 0;
       if (!created && isSystem(loaded)) flags |= NodeFlag.System;
-      if (after.mzxid !== PENDING_ZXID) flags |= NodeFlag.StoredMzxid;
+      const mzsub = pendingSub(after.mzxid);
+      if (mzsub === undefined) flags |= NodeFlag.StoredMzxid;
       if (created && before) flags |= NodeFlag.Recreated;
-      // A re-created node's czxid is not its key's create_revision: keep it once the key moves on.
+      // A czxid its key's create_revision does not give (a re-created node's, once the key moves on) is stored.
       const storedCzxid = !created && loaded?.node !== undefined && !(flags & NodeFlag.System) &&
-        after.czxid !== loaded.node.createRevision;
+        after.czxid >> SUB_BITS !== loaded.node.createRevision;
       if (storedCzxid) flags |= NodeFlag.StoredCzxid;
       const value = encodeNode({
         ...after,
         flags,
-        mzxid: after.mzxid === PENDING_ZXID ? 0n : after.mzxid,
+        mzxid: mzsub === undefined ? after.mzxid : 0n,
         czxid: storedCzxid ? after.czxid : 0n,
+        czsub: created ? createdSub : flags & NodeFlag.System ? 0 : subOf(after.czxid),
+        mzsub: mzsub ?? 0,
       });
       // An ephemeral's key lives on its session's lease; containers and TTL nodes carry negative markers.
       ops.push({ put: { key: keys.node(path), value, ...(after.ephemeralOwner > 0n ? { lease: after.ephemeralOwner } : {}) } });
     }
     // The children key exists once a node had a child change (or was re-created over an old one).
-    if (after.pzxid === PENDING_ZXID && (before !== undefined || after.childCreations !== 0)) {
-      ops.push({ put: { key: keys.children(path), value: encodeChildren({ creations: after.childCreations }) } });
+    const pzsub = pendingSub(after.pzxid);
+    if (pzsub !== undefined && (before !== undefined || after.childCreations !== 0)) {
+      ops.push({ put: { key: keys.children(path), value: encodeChildren({ creations: after.childCreations, pzsub }) } });
     }
   }
   return ops;

@@ -1,11 +1,13 @@
 // One ZooKeeper session on etcd: a lease (its id is the session id), kept alive on the Clock, and an
 // ordered request pipeline. Consecutive reads run together (one Txn with other sessions' reads of the
-// same tick); a write waits for everything before it, so a session's requests take effect in order.
+// same tick); consecutive writes too (write_pipeline.ts: one snapshot and one Txn for as many as fit).
+// A write group waits for everything before it, so a session's requests take effect in order; read
+// groups after it are read at once, overlapping, and answered in order.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request } from "../api/requests.ts";
 import type { SessionListener, StoreReply, StoreSession } from "../store.ts";
 import type { WatchEvent } from "../api/events.ts";
-import type { EtcdApi, RequestOp } from "./api.ts";
+import type { EtcdApi } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import type { RevisionWatchTable, WatchKind } from "./watch_table.ts";
 import type { PrefixWatcher } from "./watcher.ts";
@@ -14,8 +16,11 @@ import { isEphemeral } from "../api/create_mode.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
 import { classify } from "./failures.ts";
-import { markerOp, parseMarker, parseRead, readOps, type Snapshot, znodeOfLoaded, OPS_PER_PATH } from "./snapshot.ts";
-import { pathsOf, plan, type WriteRequest } from "./plan.ts";
+import { EtcdLayoutError } from "./layout_version.ts";
+import { OPS_PER_PATH, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
+import { ReadCost, ReadTooWide } from "./coalesce.ts";
+import type { WriteRequest } from "./plan.ts";
+import { commitWrites } from "./write_pipeline.ts";
 
 /** What a session needs from its store. */
 export interface SessionCore {
@@ -30,8 +35,8 @@ export interface SessionCore {
   readonly watchLagMs: number;
   /** Bootstraps the namespace and starts the watch (once per store). */
   ready(): Promise<void>;
-  /** Reads paths (value: with child names) at one revision, batched with the tick's other reads. */
-  read(paths: ReadonlyMap<string, boolean>): Promise<Snapshot>;
+  /** Reads paths at one revision, batched with the tick's other reads. */
+  read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot>;
   register(session: EtcdSession): void;
   unregister(session: EtcdSession): void;
   /** Fires already-processed events after `revision` for a watch just armed, or re-checks by reading. */
@@ -40,10 +45,6 @@ export interface SessionCore {
 
 type State = "connecting" | "connected" | "disconnected" | "closing" | "expired" | "auth-failed" | "closed";
 
-/** Writes retried after losing a compare-and-swap race before giving up with SystemError. */
-const MAX_WRITE_ATTEMPTS = 64;
-/** Reads a write may need before its plan stops discovering paths (sequential names). */
-const MAX_EXTRA_READS = 8;
 /** Keep-alive retry pace while the link is down. */
 const PROBE_MS = 250;
 const GRANT_RETRY_MS = 500;
@@ -55,6 +56,20 @@ interface ReadItem {
   request: ReadRequest;
   watch: boolean;
   /** Connect attempts that had failed when it was submitted. */
+  attempt: number;
+  resolve(reply: StoreReply): void;
+}
+
+interface ReadGroup {
+  items: ReadItem[];
+  cost: ReadCost;
+}
+
+/** Reads one group may carry (their ranges fit one Txn: coalesce.ts). */
+const MAX_READS_PER_GROUP = 256;
+
+interface WriteItem {
+  request: WriteRequest;
   attempt: number;
   resolve(reply: StoreReply): void;
 }
@@ -74,7 +89,12 @@ export class EtcdSession implements StoreSession {
   #timer: Timer | undefined;
   #lastAliveAt = 0;
   #tail: Promise<void> = Promise.resolve();
-  #group: ReadItem[] | undefined;
+  /** Settles when every write submitted so far is answered: reads behind them may be sent then. */
+  #writesDone: Promise<void> = Promise.resolve();
+  /** The write marker of the newest snapshot this session answered from: its reads never go back. */
+  #seenMarker = 0n;
+  #group: ReadGroup | undefined;
+  #writes: WriteItem[] | undefined;
   /** Resolves when requests may go (or be refused), and when a connect attempt fails. */
   #usable!: Promise<void>;
   #markUsable!: () => void;
@@ -85,6 +105,8 @@ export class EtcdSession implements StoreSession {
    */
   #failedAttempts = 0;
   #ended: (() => void) | undefined;
+  /** Set when the namespace's key layout is not this store's (the session is then dead). */
+  #layoutError: EtcdLayoutError | undefined;
   /** Ephemerals this session created (some may be gone since): close() deletes them as ZooKeeper does. */
   readonly #ephemerals = new Set<string>();
 
@@ -96,9 +118,9 @@ export class EtcdSession implements StoreSession {
     void this.#start(ttlSeconds);
   }
 
-  /** Reads of one tick share a Txn: as many as fit beside the write marker. */
+  /** Reads of one tick share a Txn: as many as their ranges let fit beside the write marker. */
   get requestsPerRoundTrip(): number {
-    return Math.max(1, Math.floor((this.#core.maxTxnOps - 1) / OPS_PER_PATH));
+    return MAX_READS_PER_GROUP;
   }
 
   get sessionId(): bigint {
@@ -113,22 +135,45 @@ export class EtcdSession implements StoreSession {
       return new Promise((resolve) => {
         // A group is read in one Txn: start another once this one would not fit, or when a connect
         // attempt failed since it started (its requests fail with that attempt, later ones wait).
-        if (this.#group && (this.#group.length >= this.requestsPerRoundTrip || this.#group[0]!.attempt !== attempt)) this.#group = undefined;
+        this.#writes = undefined;
+        const want = request.type === "getChildren" ? "names" : "count";
+        const group = this.#group;
+        if (
+          group && (group.items.length >= MAX_READS_PER_GROUP || group.items[0]!.attempt !== attempt ||
+            group.cost.opsWith(request.path, want) > this.#core.maxTxnOps - 1)
+        ) this.#group = undefined;
         if (!this.#group) {
-          const group: ReadItem[] = [];
+          const group: ReadGroup = { items: [], cost: new ReadCost() };
           this.#group = group;
-          this.#tail = this.#tail.then(() => {
+          const fetched = this.#writesDone.then(() => {
             if (this.#group === group) this.#group = undefined;
-            return this.#runReads(group);
+            return this.#fetchReads(group);
           });
+          this.#tail = Promise.all([fetched, this.#tail]).then(([read]) => this.#answerReads(group, read));
         }
-        this.#group.push({ request, watch, attempt, resolve });
+        this.#group.items.push({ request, watch, attempt, resolve });
+        this.#group.cost.add(request.path, want);
       });
     }
     this.#group = undefined;
-    const reply = this.#tail.then(() => this.#runWrite(request as WriteRequest, attempt));
-    this.#tail = reply.then(() => {});
-    return reply;
+    return this.#queueWrite(request as WriteRequest, attempt);
+  }
+
+  /** Joins the group of writes queued right before it, or starts one behind everything queued. */
+  #queueWrite(request: WriteRequest, attempt: number): Promise<StoreReply> {
+    return new Promise((resolve) => {
+      if (this.#writes && this.#writes[0]!.attempt !== attempt) this.#writes = undefined;
+      if (!this.#writes) {
+        const group: WriteItem[] = [];
+        this.#writes = group;
+        this.#tail = this.#tail.then(() => {
+          if (this.#writes === group) this.#writes = undefined;
+          return this.#runWrites(group);
+        });
+        this.#writesDone = this.#tail;
+      }
+      this.#writes.push({ request, attempt, resolve });
+    });
   }
 
   async close(): Promise<void> {
@@ -175,10 +220,10 @@ export class EtcdSession implements StoreSession {
     for (let i = 0; i < paths.length; i += 16) {
       const chunk = paths.slice(i, i + 16);
       try {
-        const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, false])));
+        const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, "count"])));
         const owned = chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id);
         if (owned.length === 0) continue;
-        await this.#runWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) }, this.#failedAttempts);
+        await this.#queueWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) }, this.#failedAttempts);
       } catch {
         return;
       }
@@ -206,7 +251,7 @@ export class EtcdSession implements StoreSession {
   #refusal(): number | undefined {
     switch (this.#state) {
       case "auth-failed":
-        return ErrorCode.AuthFailed;
+        return this.#layoutError ? ErrorCode.SystemError : ErrorCode.AuthFailed;
       case "closing":
       case "closed":
       case "expired":
@@ -242,6 +287,8 @@ export class EtcdSession implements StoreSession {
         this.#listener.onSessionEvent("connected");
         return;
       } catch (e) {
+        // A namespace in a layout this store cannot read: final, like refused credentials.
+        if (e instanceof EtcdLayoutError) return this.#failLayout(e);
         const failure = classify(e);
         if (failure === "auth") return this.#failAuth();
         if (failure === "expired") return this.#expire();
@@ -335,6 +382,12 @@ export class EtcdSession implements StoreSession {
     if (!wasClosing) this.#listener.onSessionEvent("expired");
   }
 
+  /** Requests answer SystemError from now on; the listener hears `auth-failed`, the one final refusal it knows. */
+  #failLayout(error: EtcdLayoutError): void {
+    this.#layoutError = error;
+    this.#failAuth();
+  }
+
   #failAuth(): void {
     this.#state = "auth-failed";
     this.#timer?.cancel();
@@ -368,22 +421,53 @@ export class EtcdSession implements StoreSession {
 
   // --- reads ---
 
-  async #runReads(items: ReadItem[]): Promise<void> {
-    const refused = await this.#admit(items[0]!.attempt);
-    if (refused !== undefined) {
-      for (const item of items) item.resolve({ resultCode: refused });
-      return;
-    }
-    const paths = new Map<string, boolean>();
-    for (const { request } of items) paths.set(request.path, (paths.get(request.path) ?? false) || request.type === "getChildren");
-    let snapshot: Snapshot;
+  /**
+   * Reads what a group needs: a snapshot, the code its requests fail with, or "wide" when its
+   * ranges stopped at their limits and its paths one by one need several reads.
+   */
+  async #fetchReads(group: ReadGroup): Promise<Snapshot | number | "wide"> {
+    const refused = await this.#admit(group.items[0]!.attempt);
+    if (refused !== undefined) return refused;
+    return await this.#read(group.cost.paths);
+  }
+
+  async #read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot | number | "wide"> {
     try {
-      snapshot = await this.#core.read(paths);
+      return await this.#core.read(paths);
     } catch (e) {
-      const code = this.#failed(e);
-      for (const item of items) item.resolve({ resultCode: code });
+      return e instanceof ReadTooWide ? "wide" : this.#failed(e);
+    }
+  }
+
+  /** Answers a group once every earlier request is answered. */
+  async #answerReads(group: ReadGroup, read: Snapshot | number | "wide"): Promise<void> {
+    const { items } = group;
+    let snapshot = read;
+    // Read alongside an earlier group that saw a later write: read again, so that this session's
+    // answers never go back in time (ZooKeeper answers a session's reads in order, from one server).
+    if (typeof snapshot === "object" && snapshot.marker < this.#seenMarker) snapshot = await this.#read(group.cost.paths);
+    if (snapshot === "wide") {
+      // In order, a Txn's worth of paths at a time: each part sees at least what the one before saw.
+      const per = Math.max(1, Math.floor((this.#core.maxTxnOps - 1) / OPS_PER_PATH));
+      for (let at = 0; at < items.length; at += per) {
+        const part = items.slice(at, at + per);
+        const paths = new Map<string, ReadWant>();
+        for (const { request } of part) paths.set(request.path, widest(paths.get(request.path), request.type === "getChildren" ? "names" : "count"));
+        await this.#answerFrom(part, await this.#read(paths));
+      }
       return;
     }
+    await this.#answerFrom(items, snapshot);
+  }
+
+  /** Answers `items` from one snapshot (or with one code). */
+  async #answerFrom(items: ReadItem[], snapshot: Snapshot | number | "wide"): Promise<void> {
+    if (snapshot === "wide") snapshot = ErrorCode.SystemError;
+    if (typeof snapshot === "number") {
+      for (const item of items) item.resolve({ resultCode: snapshot });
+      return;
+    }
+    if (snapshot.marker > this.#seenMarker) this.#seenMarker = snapshot.marker;
     const arms: { kind: WatchKind; path: string; existed: boolean }[] = [];
     const replies = items.map(({ request, watch }): StoreReply => {
       const loaded = snapshot.paths.get(request.path)!;
@@ -409,76 +493,29 @@ export class EtcdSession implements StoreSession {
 
   // --- writes ---
 
-  async #runWrite(request: WriteRequest, attempt: number): Promise<StoreReply> {
-    const refused = await this.#admit(attempt);
-    if (refused !== undefined) return { resultCode: refused };
-    if (request.type === "multi" && request.ops.length === 0) return { resultCode: 0, opResults: [] };
-    const { api, keys, clock, maxTxnOps } = this.#core;
-    const paths = pathsOf(request);
-    // Sequential names read or guessed for one attempt; dropped when a later attempt needs others,
-    // so a long race does not grow the reads.
-    let transient = new Set<string>();
-    try {
-      let snapshot = await this.#readFor(paths);
-      if (!snapshot) return { resultCode: ErrorCode.BadArguments };
-      let extraReads = 0;
-      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; ) {
-        const p = plan(keys, snapshot, request, this.#id, BigInt(Math.floor(clock.wallMs())));
-        if (p.kind === "missing") {
-          if (++extraReads > MAX_EXTRA_READS) return { resultCode: ErrorCode.SystemError };
-          for (const path of p.paths) {
-            if (!paths.has(path)) transient.add(path);
-            paths.set(path, paths.get(path) ?? false);
-          }
-          snapshot = await this.#readFor(paths);
-          if (!snapshot) return { resultCode: ErrorCode.BadArguments };
-          continue;
-        }
-        if (p.kind === "answer") {
-          await this.#follow(snapshot.marker, false);
-          return p.reply;
-        }
-        attempt++;
-        extraReads = 0;
-        // Names taken as free are re-read with the rest if the Txn loses.
-        for (const path of transient) if (!p.assumed.includes(path)) paths.delete(path);
-        transient = new Set([...transient].filter((path) => p.assumed.includes(path)));
-        for (const path of p.assumed) {
-          if (!paths.has(path)) transient.add(path);
-          paths.set(path, paths.get(path) ?? false);
-        }
-        const success: RequestOp[] = [...p.success, { put: { key: keys.marker(), value: EMPTY } }];
-        // The failure branch re-reads what the plan read, so a lost race costs no extra round trip.
-        const reread = [markerOp(keys), ...[...paths].flatMap(([path, names]) => readOps(keys, path, names))];
-        const failure = reread.length <= maxTxnOps ? reread : [];
-        const bytes = txnBytes(success) + txnBytes(failure) + p.compare.reduce((n, c) => n + c.key.length + 24, 0);
-        // Past etcd's limits the Multi cannot be one Txn: refused whole rather than split (atomicity).
-        if (p.compare.length > maxTxnOps || success.length > maxTxnOps || bytes > this.#core.maxRequestBytes) {
-          return { resultCode: ErrorCode.BadArguments };
-        }
-        const response = await api.txn({ compare: p.compare, success, failure });
-        if (response.succeeded) {
-          const revision = response.header.revision;
-          await this.#follow(revision, false);
-          const reply = p.finish(revision);
-          this.#noteEphemerals(request, reply);
-          return reply;
-        }
-        if (failure.length === 0) {
-          snapshot = (await this.#readFor(paths))!;
-          continue;
-        }
-        const fresh: Snapshot = { revision: response.header.revision, marker: parseMarker(response.responses[0]), paths: new Map() };
-        let at = 1;
-        for (const [path, names] of paths) {
-          fresh.paths.set(path, parseRead(keys, response.responses, at, names));
-          at += OPS_PER_PATH;
-        }
-        snapshot = fresh;
+  async #runWrites(items: WriteItem[]): Promise<void> {
+    const refused = await this.#admit(items[0]!.attempt);
+    if (refused !== undefined) {
+      for (const item of items) item.resolve({ resultCode: refused });
+      return;
+    }
+    for (let at = 0; at < items.length;) {
+      const queue = items.slice(at).map((item) => item.request);
+      try {
+        const { replies, revision } = await commitWrites(this.#core, this.#id, queue);
+        await this.#follow(revision, false);
+        replies.forEach((reply, i) => {
+          this.#noteEphemerals(queue[i]!, reply);
+          items[at + i]!.resolve(reply);
+        });
+        at += replies.length;
+      } catch (e) {
+        const code = this.#failed(e);
+        // etcd refused the Txn (nothing applied): that write fails, the next ones go on. Otherwise the
+        // outcome is unknown or the session is gone: the batch and every write behind it fail.
+        if (code === ErrorCode.BadArguments || code === ErrorCode.SystemError) items[at++]!.resolve({ resultCode: code });
+        else for (; at < items.length; at++) items[at]!.resolve({ resultCode: code });
       }
-      return { resultCode: ErrorCode.SystemError };
-    } catch (e) {
-      return { resultCode: this.#failed(e) };
     }
   }
 
@@ -490,21 +527,4 @@ export class EtcdSession implements StoreSession {
       if (op.type === "create" && isEphemeral(op.mode) && name) this.#ephemerals.add(name);
     });
   }
-
-  /** A snapshot of `paths`, or undefined when reading them would not fit in one Txn. */
-  async #readFor(paths: ReadonlyMap<string, boolean>): Promise<Snapshot | undefined> {
-    if (paths.size * OPS_PER_PATH + 1 > this.#core.maxTxnOps) return undefined;
-    return await this.#core.read(paths);
-  }
-}
-
-/** A bound on the protobuf size of a Txn branch: keys, values and per-op framing. */
-function txnBytes(ops: RequestOp[]): number {
-  let n = 0;
-  for (const op of ops) {
-    if ("put" in op) n += op.put.key.length + op.put.value.length + 32;
-    else if ("deleteRange" in op) n += op.deleteRange.key.length + 16;
-    else if ("range" in op) n += op.range.key.length + (op.range.rangeEnd?.length ?? 0) + 16;
-  }
-  return n;
 }

@@ -1,12 +1,27 @@
-// Reading znodes from etcd: three Range ops per path (node key, children key, children range), all
-// in one Txn so they share one revision, plus the namespace's write marker.
+// Reading znodes from etcd: up to three Range ops per path (node key, children key, children range),
+// all in one Txn so they share one revision, plus the namespace's write marker.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import type { ZNode } from "../tree/node.ts";
-import { decodeNode, NodeFlag, placeholderChildren, znodeOf } from "./codec.ts";
+import { CountedChildren, decodeNode, NodeFlag, znodeOf } from "./codec.ts";
+
+/**
+ * What a path is read for: `node`, whether it exists (the node key alone: a create's target);
+ * `count`, the whole znode with its child count; `names`, with its children's names too.
+ */
+export type ReadWant = "node" | "count" | "names";
+
+const RANK: Record<ReadWant, number> = { node: 0, count: 1, names: 2 };
+
+/** The read that serves both wants. */
+export function widest(a: ReadWant | undefined, b: ReadWant): ReadWant {
+  return a !== undefined && RANK[a] >= RANK[b] ? a : b;
+}
 
 /** What one Txn read of a path found. */
 export interface LoadedPath {
+  /** `node`: only `node` was read; the znode's children are unknown (a create's target needs none). */
+  want: ReadWant;
   node: KeyValue | undefined;
   children: KeyValue | undefined;
   childCount: number;
@@ -22,17 +37,38 @@ export interface Snapshot {
   paths: Map<string, LoadedPath>;
 }
 
-/** Range ops per path read. */
+/** Range ops of the widest read of a path. */
 export const OPS_PER_PATH = 3;
 
-/** The ops reading `path`: with names when `names`, else the child count only. */
-export function readOps(keys: KeyLayout, path: string, names: boolean): RequestOp[] {
+/** Range ops reading a path for `want`. */
+export function opsFor(want: ReadWant): number {
+  return want === "node" ? 1 : OPS_PER_PATH;
+}
+
+/** The ops reading `path` for `want`. */
+export function readOps(keys: KeyLayout, path: string, want: ReadWant): RequestOp[] {
+  if (want === "node") return [{ range: { key: keys.node(path) } }];
   const range = keys.childRange(path);
   return [
     { range: { key: keys.node(path) } },
     { range: { key: keys.children(path) } },
-    { range: { key: range.key, rangeEnd: range.rangeEnd, ...(names ? { keysOnly: true } : { countOnly: true }) } },
+    { range: { key: range.key, rangeEnd: range.rangeEnd, ...(want === "names" ? { keysOnly: true } : { countOnly: true }) } },
   ];
+}
+
+/** The ops reading every path of `paths`, in its order. */
+export function readAllOps(keys: KeyLayout, paths: ReadonlyMap<string, ReadWant>): RequestOp[] {
+  return [...paths].flatMap(([path, want]) => readOps(keys, path, want));
+}
+
+/** Parses the `readAllOps` answer starting at `at`. */
+export function parseAll(keys: KeyLayout, paths: ReadonlyMap<string, ReadWant>, responses: readonly ResponseOp[], at: number): Map<string, LoadedPath> {
+  const out = new Map<string, LoadedPath>();
+  for (const [path, want] of paths) {
+    out.set(path, parseRead(keys, responses, at, want));
+    at += opsFor(want);
+  }
+  return out;
 }
 
 export function markerOp(keys: KeyLayout): RequestOp {
@@ -45,11 +81,14 @@ function rangeOf(op: ResponseOp | undefined): RangeResponse {
 }
 
 /** Parses the `readOps` answer at `at`. */
-export function parseRead(keys: KeyLayout, responses: readonly ResponseOp[], at: number, names: boolean): LoadedPath {
+export function parseRead(keys: KeyLayout, responses: readonly ResponseOp[], at: number, want: ReadWant): LoadedPath {
   const node = rangeOf(responses[at]).kvs[0];
+  if (want === "node") return { want, node, children: undefined, childCount: 0, names: undefined };
   const children = rangeOf(responses[at + 1]).kvs[0];
   const list = rangeOf(responses[at + 2]);
+  const names = want === "names";
   return {
+    want,
     node,
     children,
     childCount: names ? list.kvs.length : Number(list.count),
@@ -64,7 +103,7 @@ export function parseMarker(response: ResponseOp | undefined): bigint {
 /** The znode a read found, or undefined when there is none. */
 export function znodeOfLoaded(loaded: LoadedPath): ZNode | undefined {
   if (!loaded.node) return undefined;
-  const children = loaded.names ? new Set(loaded.names) : placeholderChildren(loaded.childCount);
+  const children = loaded.names ? new Set(loaded.names) : new CountedChildren(loaded.childCount);
   return znodeOf(loaded.node, loaded.children, children);
 }
 

@@ -104,8 +104,9 @@ export class FakeEtcd {
     const key = str(r.key);
     const end = r.rangeEnd && str(r.rangeEnd);
     const kvs = [...this.#kv.entries()].filter(([k]) => inRange(k, key, end)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, kv]) => kv);
-    const out = r.countOnly ? [] : kvs.map((kv) => (r.keysOnly ? { ...kv, value: new Uint8Array(0) } : { ...kv }));
-    return { header: this.header(), kvs: out, more: false, count: BigInt(kvs.length) };
+    const limited = r.limit !== undefined && r.limit > 0n ? kvs.slice(0, Number(r.limit)) : kvs;
+    const out = r.countOnly ? [] : limited.map((kv) => (r.keysOnly ? { ...kv, value: new Uint8Array(0) } : { ...kv }));
+    return { header: this.header(), kvs: out, more: limited.length < kvs.length, count: BigInt(kvs.length) };
   }
 
   #compare(c: Compare): boolean {

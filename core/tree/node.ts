@@ -42,9 +42,19 @@ export function statOf(node: ZNode): Stat {
   };
 }
 
+/** A children set that copies itself: a store's stand-in for names it did not read (etcd counts them). */
+export interface CopyableChildren extends Set<string> {
+  copy(): Set<string>;
+}
+
+function copyChildren(children: Set<string>): Set<string> {
+  const own = (children as Partial<CopyableChildren>).copy;
+  return typeof own === "function" ? own.call(children) : new Set(children);
+}
+
 /** A copy that a transaction may change without touching the committed tree. */
 export function cloneNode(node: ZNode): ZNode {
-  return { ...node, children: new Set(node.children) };
+  return { ...node, children: copyChildren(node.children) };
 }
 
 /** An empty node with all counters at zero, as ZooKeeper's built-in nodes are. */

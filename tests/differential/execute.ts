@@ -1,7 +1,7 @@
 // Runs a step sequence on one store and records what a client could observe, normalised so that
 // stores may differ in session ids, zxid values and clocks but not in anything else.
 import type { Request, SessionListener, Stat, Store, StoreReply, StoreSession } from "../../core/mod.ts";
-import { SESSIONS, type Step } from "./steps.ts";
+import { BURST_PARENTS, ownedPaths, SESSIONS, type Step } from "./steps.ts";
 
 /** What one step showed: the reply, then the watch events each session received by the next barrier. */
 export interface Observation {
@@ -42,12 +42,15 @@ export async function execute(store: Store, root: string, steps: Step[]): Promis
   const abs = (p: string) => root + p;
   const rel = (p: string) => p.slice(root.length);
 
-  const raw: { step: number; reply?: StoreReply; events: string[][] }[] = [];
+  const raw: { step: number; reply?: StoreReply; burst?: unknown; events: string[][] }[] = [];
   try {
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i]!;
       let reply: StoreReply | undefined;
-      if ("close" in s) {
+      let burst: unknown;
+      if ("burst" in s) {
+        burst = await runBurst(sessions.map((l) => l.session), s.burst, abs, owners, rel);
+      } else if ("close" in s) {
         await sessions[s.session]!.session.close();
         sessions[s.session] = await openOne();
       } else {
@@ -55,7 +58,7 @@ export async function execute(store: Store, root: string, steps: Step[]): Promis
       }
       // A read on every session is a barrier: events caused by earlier writes arrive before its reply.
       for (const live of sessions) await live.session.submit({ type: "exists", path: root }, false);
-      raw.push({ step: i, reply, events: sessions.map((l) => l.events.splice(0).sort()) });
+      raw.push({ step: i, reply, burst, events: sessions.map((l) => l.events.splice(0).sort()) });
     }
     const tree = await dump(sessions[0]!.session, root, rel);
     for (const r of raw) collectZxids(r.reply, zxids);
@@ -63,12 +66,44 @@ export async function execute(store: Store, root: string, steps: Step[]): Promis
     const rank = new Map([...zxids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((z, i) => [z, i]));
     const norm = (v: unknown): unknown => normalise(v, rank, owners, rel);
     return {
-      observations: raw.map((r) => ({ step: r.step, reply: norm(r.reply), events: r.events })),
+      observations: raw.map((r) => ({ step: r.step, reply: r.burst ?? norm(r.reply), events: r.events })),
       tree: tree.map(norm),
     };
   } finally {
     for (const live of sessions) await live.session.close();
   }
+}
+
+/**
+ * Submits every session's writes at once, interleaved (all sessions racing on the shared parents),
+ * and returns each session's replies in order, zxids ranked among that session's own (so a
+ * session's writes must show strictly increasing zxids, whatever the interleaving). Then removes
+ * the owned nodes and moves each shared parent's pzxid past the burst, so what later steps see of
+ * it does not depend on the interleaving either.
+ */
+async function runBurst(sessions: StoreSession[], writes: Request[][], abs: (p: string) => string, owners: bigint[], rel: (p: string) => string): Promise<unknown> {
+  const pending: Promise<StoreReply>[][] = writes.map(() => []);
+  for (let k = 0; k < Math.max(...writes.map((w) => w.length)); k++) {
+    writes.forEach((w, s) => {
+      if (k < w.length) pending[s]!.push(sessions[s]!.submit(rebase(w[k]!, abs), false));
+    });
+  }
+  const replies = await Promise.all(pending.map((p) => Promise.all(p)));
+  const shown = replies.map((rs) => {
+    const zxids = new Set<bigint>();
+    collectZxids(rs, zxids);
+    const rank = new Map([...zxids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((z, i) => [z, i]));
+    return normalise(rs, rank, owners, rel);
+  });
+  const admin = sessions[0]!;
+  const owned = sessions.flatMap((_, s) => ownedPaths(s)).sort((a, b) => b.length - a.length);
+  const create = (path: string): Request => ({ type: "create", path, data: null, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 });
+  const cleanup = [
+    ...owned.map((path): Request => ({ type: "delete", path, version: -1 })),
+    ...BURST_PARENTS.flatMap((parent) => [create(`${parent}/swept`), { type: "delete", path: `${parent}/swept`, version: -1 } as Request]),
+  ];
+  await Promise.all(cleanup.map((r) => admin.submit(rebase(r, abs), false)));
+  return shown;
 }
 
 function rebase(request: Request, abs: (p: string) => string): Request {

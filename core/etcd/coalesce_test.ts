@@ -1,0 +1,89 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createEtcdStore } from "./etcd_store.ts";
+import { FakeEtcd } from "../testing/fake_etcd.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
+import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
+import type { Request } from "../api/requests.ts";
+import type { StoreReply, StoreSession } from "../store.ts";
+import type { TxnRequest } from "./api.ts";
+
+async function settle(rounds = 400): Promise<void> {
+  for (let i = 0; i < rounds; i++) await Promise.resolve();
+}
+
+const create = (path: string, i = 0): Request => ({ type: "create", path, data: new Uint8Array([i]), acl: OPEN_ACL_UNSAFE, mode: 0 });
+
+/** A store whose Txns are recorded, with one session. */
+async function setup() {
+  const etcd = new FakeEtcd();
+  const api = etcd.api();
+  const txns: TxnRequest[] = [];
+  const recorded = { ...api, txn: (r: TxnRequest) => (txns.push(r), api.txn(r)) };
+  const store = createEtcdStore({ api: recorded, clock: new FakeClock(), prefix: "t/" });
+  const session = store.openSession({ onSessionEvent() {}, onWatch() {} }, { sessionTimeoutMs: 6000 });
+  await settle();
+  const all = async (requests: Request[]): Promise<StoreReply[]> => {
+    const pending = requests.map((r) => session.submit(r, false));
+    await settle();
+    return await Promise.all(pending);
+  };
+  return { txns, session, all };
+}
+
+/** Each request alone (a group of one is read path by path). */
+async function oneByOne(session: StoreSession, requests: Request[]): Promise<StoreReply[]> {
+  const out: StoreReply[] = [];
+  for (const r of requests) {
+    const p = session.submit(r, false);
+    await settle();
+    out.push(await p);
+  }
+  return out;
+}
+
+describe("coalesced reads", () => {
+  it("many getData at one depth are one Txn of ranges, answered exactly as one by one", async () => {
+    const { txns, session, all } = await setup();
+    const writes: Request[] = [create("/t")];
+    for (let i = 0; i < 12; i++) writes.push(create(`/t/p${i}`, i), create(`/t/p${i}/state`, i));
+    writes.push(create("/t/p3/extra"), { type: "delete", path: "/t/p3/extra", version: -1 }, create("/t/p5/more"));
+    // Sorts between /t/p1 and /t/p1/state's siblings: "/t/p1/..." comes after "/t/p1-x/...".
+    writes.push(create("/t/p1-x"), create("/t/p1-x/state"), create("/t/p1/state/deep"));
+    await all(writes);
+    const reads: Request[] = [];
+    for (let i = 0; i < 12; i++) reads.push({ type: "getData", path: `/t/p${i}/state` }, { type: "exists", path: `/t/p${i}` });
+    reads.push({ type: "exists", path: "/t/p1-x" }, { type: "getData", path: "/t/p1-x/state" });
+    reads.push({ type: "getData", path: "/t/p3/missing" }, { type: "getData", path: "/t/p99/state" });
+    txns.length = 0;
+    const together = await all(reads);
+    assert.equal(txns.length, 1, "one Txn");
+    assert.ok(txns[0]!.success.length <= 1 + 3 + 3 + 6, `ranges, not ${txns[0]!.success.length} ops`);
+    assert.deepEqual(together, await oneByOne(session, reads));
+    assert.equal(together[11]!.stat!.numChildren, 2, "/t/p5: state and more");
+    assert.equal(together[3]!.stat!.numChildren, 1, "/t/p1, its children sorting after /t/p1-x's");
+    assert.equal(together[2]!.stat!.numChildren, 1, "/t/p1/state");
+  });
+
+  it("counts the children of a path whose children sort after the last path (\"/u/a/c\" after \"/u/a-b/\")", async () => {
+    const { session, all } = await setup();
+    const names = ["0", "1", "2", "3", "4", "5", "6", "a", "a-b"];
+    await all([create("/u"), ...names.map((n) => create(`/u/${n}`)), create("/u/a/c")]);
+    const reads: Request[] = names.map((n) => ({ type: "exists", path: `/u/${n}` }));
+    const together = await all(reads);
+    assert.equal(together[7]!.stat!.numChildren, 1);
+    assert.deepEqual(together, await oneByOne(session, reads));
+  });
+
+  it("ranges that would return far more keys than asked for fall back to reads path by path", async () => {
+    const { txns, session, all } = await setup();
+    const writes: Request[] = [create("/w")];
+    for (let i = 0; i < 300; i++) writes.push(create(`/w/n${String(i).padStart(3, "0")}`, i));
+    await all(writes);
+    const reads: Request[] = Array.from({ length: 10 }, (_, i) => ({ type: "getData", path: `/w/n${String(i * 29).padStart(3, "0")}` }));
+    txns.length = 0;
+    const together = await all(reads);
+    assert.equal(txns.length, 2, "the ranges, then the paths one by one");
+    assert.deepEqual(together, await oneByOne(session, reads));
+  });
+});
