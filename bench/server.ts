@@ -80,7 +80,8 @@ function startChild(argv: string[]): Child {
       for (;;) {
         const hit = tail.split("\n").find((l) => l.includes(text));
         if (hit) return hit;
-        if (exited) throw new Error(`${exited}: ${lastLines(tail) || "no output"}`);
+        // Its first line says why (a usage text or a stack trace follows it).
+        if (exited) throw new Error(`${exited}: ${tail.trim().split("\n")[0] || "no output"}`);
         if (performance.now() > deadline) throw new Error(`no "${text}" in ${timeoutMs} ms: ${lastLines(tail) || "no output"}`);
         await Promise.race([new Promise<void>((w) => waits.push(w)), sleep(200)]);
       }
@@ -440,17 +441,18 @@ const GOALS: [what: string, workload: WorkloadKey | "memory", ours: string, thei
   ["memory per idle session", "memory", "serve-etcd", "zk", 1.0],
 ];
 const names = new Map(TARGETS.map((t) => [t.name, t.label]));
-lines.push("", "Issue 9's targets (ratio of medians):", "", "| target | client | ratio | goal | verdict |", "|---|---|---|---|---|");
+lines.push("", "Issue 9's targets (ratio of medians; memory: lower is better):", "", `| target | goal | ${CLIENT_LABEL.ours} | ${CLIENT_LABEL.nzc} |`, "|---|---|---|---|");
 for (const [what, workload, ours, theirs, goal] of GOALS) {
   if (!selected.some((t) => t.name === ours) || !selected.some((t) => t.name === theirs)) continue;
-  for (const client of ["ours", "nzc"] as const) {
-    if (!TARGETS.find((t) => t.name === theirs)!.clients.includes(client)) continue;
-    const value = (t: string) => (workload === "memory" ? s.median(`memory|${t}|${client}`) : s.median(`${workload}|${t}|${client}|rate`));
+  const lower = workload === "memory";
+  const cells = (["ours", "nzc"] as const).map((client) => {
+    if (!TARGETS.find((t) => t.name === theirs)!.clients.includes(client)) return "n/a";
+    const value = (t: string) => (lower ? s.median(`memory|${t}|${client}`) : s.median(`${workload}|${t}|${client}|rate`));
     const [a, b] = [value(ours), value(theirs)];
-    const lower = workload === "memory";
-    const verdict = a === undefined || b === undefined ? "not measured" : (lower ? a <= b * goal : a >= b * goal) ? "met" : "missed";
-    lines.push(`| ${what}: ${names.get(ours)} vs ${names.get(theirs)} | ${CLIENT_LABEL[client]} | ${ratio(a, b)} | ${lower ? "≤" : "≥"} ${goal}× | ${verdict} |`);
-  }
+    if (a === undefined || b === undefined) return "not measured";
+    return `${ratio(a, b)} ${(lower ? a <= b * goal : a >= b * goal) ? "met" : "**missed**"}`;
+  });
+  lines.push(`| ${what}: ${names.get(ours)} / ${names.get(theirs)} | ${lower ? "≤" : "≥"} ${goal}× | ${cells.join(" | ")} |`);
 }
 if (notes.length > 0) lines.push("", ...notes.map((text, k) => `[${k + 1}] ${text}`));
 console.log(lines.join("\n"));
