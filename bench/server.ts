@@ -300,43 +300,7 @@ async function send(pair: Pair, key: string, command: Parameters<Worker["send"]>
   }
 }
 
-for (const target of selected) {
-  let running: Running | undefined;
-  try {
-    running = await target.start();
-    started.set(target, running);
-    console.error(`${target.name}: ${running.about} on ${running.address}, pid ${running.pid}`);
-  } catch (e) {
-    failures.set(`start|${target.name}`, `did not start: ${message(e)}`);
-    console.error(`${target.name}: did not start: ${message(e)}`);
-  }
-  for (const client of target.clients) {
-    const pair: Pair = { target, client, running };
-    pairs.push(pair);
-    if (!running) continue;
-    try {
-      pair.worker = await startWorker(`${client} on ${target.name}`, workerArgv("node", client, `${target.scheme}://${running.address}`), {
-        KMETA_BENCH_PREFIX: `kmeta-bench-${stamp}/`,
-      });
-    } catch (e) {
-      failures.set(`start|${target.name}|${client}`, `client did not connect: ${message(e)}`);
-    }
-  }
-  // One read set per target, made by the first client that can (node-zookeeper-client's plain create
-  // also works on zetcd), read by both.
-  const makers = pairs.filter((p) => p.target === target && p.worker).sort((a, b) => (a.client === "nzc" ? -1 : 1) - (b.client === "nzc" ? -1 : 1));
-  for (const maker of makers) {
-    try {
-      const r = await send(maker, `prepare|${target.name}|${maker.client}`, { cmd: "prepare", root, n: N });
-      console.error(`${target.name}: read set of ${N} made by ${maker.client} at ${fmt(r.opsPerSec)}/s`);
-      failures.delete(`prepare|${target.name}|${maker.client}`);
-      break;
-    } catch (e) {
-      console.error(`${target.name}: ${maker.client} could not make the read set: ${message(e)}`);
-    }
-  }
-}
-
+/** Samples by `workload|target|client` (and `|rate`, `|ms`, ... per figure). */
 const s = new Samples();
 type WorkloadKey = "sessions" | "fanout" | "get-all" | "get-10" | "create";
 /** Runs one workload for one pair and records its samples under `workload|target|client`. */
@@ -373,36 +337,91 @@ async function measure(workload: WorkloadKey, pair: Pair, rep: number): Promise<
   }
 }
 
-const WORKLOADS: WorkloadKey[] = ["sessions", "fanout", "get-all", "get-10", "create"];
-for (let rep = 0; rep < REPS; rep++) {
-  for (const workload of WORKLOADS) {
-    for (let j = 0; j < pairs.length; j++) await measure(workload, pairs[(j + rep) % pairs.length]!, rep);
+/** Starts every selected target, a worker per client, and the read set. */
+async function startAll(): Promise<void> {
+  for (const target of selected) {
+    let running: Running | undefined;
+    try {
+      running = await target.start();
+      started.set(target, running);
+      console.error(`${target.name}: ${running.about} on ${running.address}, pid ${running.pid}`);
+    } catch (e) {
+      failures.set(`start|${target.name}`, `did not start: ${message(e)}`);
+      console.error(`${target.name}: did not start: ${message(e)}`);
+    }
+    for (const client of target.clients) {
+      const pair: Pair = { target, client, running };
+      pairs.push(pair);
+      if (!running) continue;
+      try {
+        pair.worker = await startWorker(`${client} on ${target.name}`, workerArgv("node", client, `${target.scheme}://${running.address}`), {
+          KMETA_BENCH_PREFIX: `kmeta-bench-${stamp}/`,
+        });
+      } catch (e) {
+        failures.set(`start|${target.name}|${client}`, `client did not connect: ${message(e)}`);
+      }
+    }
+    // One read set per target, made by the first client that can (node-zookeeper-client's plain create
+    // also works on zetcd), read by both.
+    const makers = (["nzc", "ours"] as const).flatMap((client) => pairs.filter((p) => p.target === target && p.client === client && p.worker));
+    for (const maker of makers) {
+      try {
+        const r = await send(maker, `prepare|${target.name}|${maker.client}`, { cmd: "prepare", root, n: N });
+        console.error(`${target.name}: read set of ${N} made by ${maker.client} at ${fmt(r.opsPerSec)}/s`);
+        break;
+      } catch (e) {
+        console.error(`${target.name}: ${maker.client} could not make the read set: ${message(e)}`);
+      }
+    }
   }
 }
+
+const WORKLOADS: WorkloadKey[] = ["sessions", "fanout", "get-all", "get-10", "create"];
+async function runReps(): Promise<void> {
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const workload of WORKLOADS) {
+      for (let j = 0; j < pairs.length; j++) await measure(workload, pairs[(j + rep) % pairs.length]!, rep);
+    }
+  }
+}
+
 // The JVM's live heap per idle session, after the reps: its full GCs shrink the heap, which would skew
 // the RSS of any sessions measured after them.
-for (const pair of pairs) {
-  const key = `sessions|${pair.target.name}|${pair.client}`;
-  if (!pair.running?.jvm || !pair.worker || failures.has(key)) continue;
-  try {
-    await send(pair, key, { cmd: "sessions", root, n: SESSIONS });
-    const held = await jvmLiveKiB(pair.running.pid);
-    await send(pair, key, { cmd: "release", root });
-    await sleep(SETTLE_MS);
-    const heap = (held - (await jvmLiveKiB(pair.running.pid))) / SESSIONS;
-    s.add(`heap|${pair.target.name}|${pair.client}`, heap);
-    console.error(`${key}: JVM live heap ${heap.toFixed(1)} KiB/session`);
-  } catch (e) {
-    console.error(`${key}: JVM heap not measured: ${message(e)}`);
+async function measureJvmHeap(): Promise<void> {
+  for (const pair of pairs) {
+    const key = `heap|${pair.target.name}|${pair.client}`;
+    if (!pair.running?.jvm || !pair.worker || failures.has(`sessions|${pair.target.name}|${pair.client}`)) continue;
+    try {
+      await send(pair, key, { cmd: "sessions", root, n: SESSIONS });
+      const held = await jvmLiveKiB(pair.running.pid);
+      await send(pair, key, { cmd: "release", root });
+      await sleep(SETTLE_MS);
+      const heap = (held - (await jvmLiveKiB(pair.running.pid))) / SESSIONS;
+      s.add(key, heap);
+      console.error(`${key}: JVM live heap ${heap.toFixed(1)} KiB/session`);
+    } catch (e) {
+      console.error(`${key}: JVM heap not measured: ${message(e)}`);
+    }
   }
 }
-for (const pair of pairs) {
-  if (!pair.worker) continue;
-  await send(pair, `cleanup|${pair.target.name}|${pair.client}`, { cmd: "cleanup", root }).catch(() => {});
-  await pair.worker.send({ cmd: "close", root: "" }).catch(() => {});
+
+async function closeWorkers(): Promise<void> {
+  for (const pair of pairs) {
+    if (!pair.worker) continue;
+    await send(pair, `cleanup|${pair.target.name}|${pair.client}`, { cmd: "cleanup", root }).catch(() => {});
+    await pair.worker.send({ cmd: "close", root: "" }).catch(() => {});
+  }
+}
+
+try {
+  await startAll();
+  await runReps();
+  await measureJvmHeap();
+  await closeWorkers();
+} finally {
+  await stopAll();
 }
 const load1 = loadavg();
-await stopAll();
 
 // --- the table ---
 
