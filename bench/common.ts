@@ -7,8 +7,8 @@ export const DATA: Uint8Array = new Uint8Array(100).fill(120); // 100 bytes of "
 
 /** A worker command; `root` is the run's subtree (a key prefix for etcd3). */
 export type Command =
-  | { cmd: "hello" | "cleanup" | "close"; root: string }
-  | { cmd: "prepare" | "get-all" | "get-10" | "get-batch"; root: string; n: number }
+  | { cmd: "hello" | "cleanup" | "close" | "release"; root: string }
+  | { cmd: "prepare" | "get-all" | "get-10" | "get-batch" | "sessions" | "watch-fanout"; root: string; n: number }
   | { cmd: "create"; root: string; n: number; tag: string; keep?: boolean }
   | { cmd: "fenced"; root: string; n: number }
   | { cmd: "seed-failover"; root: string; topics: number; partitions: number }
@@ -19,6 +19,9 @@ export interface Reply {
   opsPerSec?: number;
   cpuMsPer10k?: number;
   reads?: number;
+  /** watch-fanout: each notification's delay after the write was sent. */
+  medianMs?: number;
+  maxMs?: number;
   runtime?: string;
   error?: string;
 }

@@ -11,7 +11,7 @@ import type { KafkaMetastore, Request, Response, ZkOp } from "../core/mod.ts";
 import { CreateMode, createEtcdStore, createMetastore, OPEN_ACL_UNSAFE } from "../core/mod.ts";
 import { systemClock } from "../runtimes/common/system_clock.ts";
 import { createGrpcEtcdApi } from "../runtimes/common/etcd/grpc_api.ts";
-import { type Command, DATA, pool, type Reply } from "./common.ts";
+import { type Command, DATA, median, pool, type Reply } from "./common.ts";
 
 const [CLIENT = "ours", TARGET = "zk://127.0.0.1:21810"] = process.argv.slice(2);
 /** Sessions seeding the fail-over tree in parallel. */
@@ -26,6 +26,10 @@ interface BenchClient {
   create(path: string, data: Uint8Array): Promise<void>;
   getData(path: string): Promise<Uint8Array>;
   delete(path: string): Promise<void>;
+  /** ours and nzc only (bench/server.ts's watch fan-out). */
+  setData?(path: string, data: Uint8Array): Promise<void>;
+  /** ours and nzc only: reads `path` arming a one-shot data watch that calls `fired`. */
+  watchData?(path: string, fired: () => void): Promise<void>;
   /** Deletes a whole subtree (not timed). */
   deleteTree(root: string): Promise<void>;
   /** Ours only: one handleRequests batch (Kafka's way of reading many nodes). */
@@ -80,6 +84,11 @@ async function openOurs(): Promise<BenchClient> {
       return (r.type === "getData" ? r.data : null) ?? new Uint8Array(0);
     },
     delete: async (path) => void (await one({ type: "delete", path, version: -1 })),
+    setData: async (path, data) => void (await one({ type: "setData", path, data, version: -1 })),
+    watchData: async (path, fired) => {
+      client.registerZNodeChangeHandler({ path, handleDataChange: fired });
+      await one({ type: "getData", path });
+    },
     deleteTree: async (root) => {
       if (dropPrefix) return; // the whole prefix goes at close
       await deleteTreeVia(self, root, async (path) => {
@@ -127,6 +136,8 @@ interface NzcClient {
   close(): void;
   create(path: string, data: Uint8Array, mode: number, cb: Cb): void;
   getData(path: string, cb: Cb<Uint8Array>): void;
+  getData(path: string, watcher: () => void, cb: Cb<Uint8Array>): void;
+  setData(path: string, data: Uint8Array, version: number, cb: Cb): void;
   getChildren(path: string, cb: Cb<string[]>): void;
   remove(path: string, version: number, cb: Cb): void;
 }
@@ -148,6 +159,8 @@ async function openNzc(): Promise<BenchClient> {
     create: (path, data) => call((cb) => c.create(path, buf(data), 0, cb)),
     getData: (path) => call((cb) => c.getData(path, cb)),
     delete: (path) => call((cb) => c.remove(path, -1, cb)),
+    setData: (path, data) => call((cb) => c.setData(path, buf(data), -1, cb)),
+    watchData: async (path, fired) => void (await call<Uint8Array>((cb) => c.getData(path, fired, cb))),
     deleteTree: (root) => deleteTreeVia(self, root, (p) => call<string[]>((cb) => c.getChildren(p, cb)).catch(() => [])),
     close: () => Promise.resolve(c.close()),
   };
@@ -211,7 +224,45 @@ function openEtcd3(): Promise<BenchClient> {
   });
 }
 
-const client = await ({ ours: openOurs, nzc: openNzc, native: openNative, etcd3: openEtcd3 }[CLIENT] ?? (() => Promise.reject(new Error(`unknown client ${CLIENT}`))))();
+const open = { ours: openOurs, nzc: openNzc, native: openNative, etcd3: openEtcd3 }[CLIENT] ?? (() => Promise.reject(new Error(`unknown client ${CLIENT}`)));
+const client = await open();
+/** Sessions opened by "sessions", held idle until "release". */
+const held: BenchClient[] = [];
+/** How long watch-fanout waits for its notifications. */
+const FANOUT_TIMEOUT_MS = 30_000;
+
+/** Opens `n` more clients at once; if any fails, closes the others and throws its error. */
+async function openMany(n: number): Promise<BenchClient[]> {
+  const settled = await Promise.allSettled(Array.from({ length: n }, () => open()));
+  const opened = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (!failed) return opened;
+  await Promise.allSettled(opened.map((c) => c.close()));
+  throw new Error(`${n - opened.length} of ${n} sessions failed: ${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}`);
+}
+
+/** `n` other sessions each hold one data watch on `path`; one setData fires them all. */
+async function watchFanout(path: string, n: number): Promise<Reply> {
+  if (!client.setData) throw new Error(`${CLIENT} has no setData here`);
+  const watchers = await openMany(n);
+  try {
+    const delays: number[] = [];
+    let t0 = 0;
+    let done = () => {};
+    const all = new Promise<void>((resolve) => (done = resolve));
+    await Promise.all(watchers.map((w) => w.watchData!(path, () => delays.push(performance.now() - t0) === n && done())));
+    t0 = performance.now();
+    await client.setData(path, DATA);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, FANOUT_TIMEOUT_MS)));
+    await Promise.race([all, late]);
+    clearTimeout(timer);
+    if (delays.length < n) throw new Error(`${delays.length} of ${n} notifications in ${FANOUT_TIMEOUT_MS} ms`);
+    return { medianMs: median(delays), maxMs: Math.max(...delays) };
+  } finally {
+    await Promise.allSettled(watchers.map((w) => w.close()));
+  }
+}
 
 const readSet = (root: string, n: number) => Array.from({ length: n }, (_, i) => `${root}/r/n${String(i).padStart(6, "0")}`);
 
@@ -238,6 +289,7 @@ async function handle(cmd: Command): Promise<Reply> {
       const empty = new Uint8Array(0);
       await client.create(root, empty);
       await client.create(`${root}/r`, empty);
+      await client.create(`${root}/w`, empty); // the watch-fanout node
       const paths = readSet(root, cmd.n);
       if (!client.seed) return timed(cmd.n, () => createAll(paths, 100));
       // Ours: Multis of 32 creates (an etcd session runs its writes one after another).
@@ -326,6 +378,18 @@ async function handle(cmd: Command): Promise<Reply> {
       });
       return { ...sample, reads: states };
     }
+    case "sessions": {
+      // Opened all at once and held idle (bench/server.ts reads the server's memory meanwhile).
+      const t0 = performance.now();
+      held.push(...(await openMany(cmd.n)));
+      return { ms: performance.now() - t0 };
+    }
+    case "release":
+      await Promise.allSettled(held.splice(0).map((c) => c.close()));
+      return {};
+    case "watch-fanout":
+      if (!client.watchData) throw new Error(`${CLIENT} has no watches here`);
+      return watchFanout(`${root}/w`, cmd.n);
     case "cleanup":
       await client.deleteTree(root);
       return {};
