@@ -42,8 +42,7 @@ export function buildResponse(request: Request, reply: StoreReply, metadata: Res
 function opResult(op: ZkOp, r: NonNullable<StoreReply["opResults"]>[number]): OpResult {
   const result: OpResult = { op, resultCode: r.resultCode };
   if (r.name !== undefined) result.name = r.name;
-  // Kafka's client reads a create's name only (ZooKeeper 3.8 answers it so); a store may also know its stat.
-  if (r.stat !== undefined && op.type !== "create") result.stat = r.stat;
+  if (r.stat !== undefined) result.stat = r.stat;
   return result;
 }
 

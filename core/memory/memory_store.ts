@@ -387,7 +387,7 @@ class MemoryStoreImpl implements MemoryStore {
     for (let i = 0; i < ops.length; i++) {
       try {
         const { name, stat } = this.#apply(txn, ops[i]!);
-        opResults.push(ops[i]!.type === "create" ? { resultCode: 0, name: name!, stat: stat! } : stat ? { resultCode: 0, stat } : { resultCode: 0 });
+        opResults.push(ops[i]!.type === "create" ? { resultCode: 0, name: name! } : stat ? { resultCode: 0, stat } : { resultCode: 0 });
       } catch (e) {
         if (!(e instanceof TxnFailure)) throw e;
         const failed = ops.map((_, j) => ({

@@ -28,6 +28,12 @@ export interface Divergence {
   reference: string;
 }
 
+/**
+ * A reference session lives at least this long without traffic: it ends when ours does, and must not
+ * expire on its own because the machine is busy (one request at a time makes it idle at times).
+ */
+const REFERENCE_TIMEOUT_MS = 40000;
+
 const CLIENT_TYPES = new Set(["create", "delete", "exists", "getData", "setData", "getAcl", "setAcl", "getChildren", "multi"]);
 
 /** Compares a server's answers with a reference ZooKeeper's. */
@@ -58,7 +64,7 @@ export class Oracle {
         if (path !== undefined) theirs.push(`${event.type} ${path}`);
       },
       onSessionEvent: () => {},
-    }, { sessionTimeoutMs: timeoutMs });
+    }, { sessionTimeoutMs: Math.max(timeoutMs, REFERENCE_TIMEOUT_MS) });
     return new OracleShadow(this, session, sessionId, theirs);
   }
 
@@ -127,8 +133,11 @@ export class OracleShadow {
 
   /** Ends the reference session once the answers in flight are compared, and compares the events seen. */
   async close(): Promise<void> {
+    // Queued at once, in turn with every session's requests: this session's own are ahead of it, and
+    // closing out of turn would remove ephemerals that others' earlier reads must still see.
+    const closed = this.#oracle.inTurn(() => this.#session.close()).catch(() => {});
     await this.#pending;
-    await this.#session.close().catch(() => {});
+    await closed;
     this.#oracle.compareEvents(this.#id(), this.#ours, this.#theirs);
   }
 }

@@ -28,7 +28,9 @@ export function toStoreCall(request: ZkWireRequest): StoreCall | number {
     case OpCode.CreateTtl:
     case OpCode.Delete:
     case OpCode.SetData:
+      return { request: toZkOp(request) as Exclude<ZkOp, { type: "check" }>, watch: false };
     case OpCode.Check:
+      // A check alone is a one-op Multi to the store (ZooKeeper only runs it so); its reply is unwrapped below.
       return { request: { type: "multi", ops: [toZkOp(request)] }, watch: false };
     case OpCode.Exists:
     case OpCode.GetData:
@@ -97,8 +99,7 @@ export function multiReadCalls(ops: readonly WireMultiReadOp[]): (StoreCall | nu
   return ops.map((op) => read(op.type === OpCode.GetData ? "getData" : "getChildren", op.path, op.watch));
 }
 
-// Single writes go to the store as one-op Multis, so the tree judges raw flags, TTLs and paths in
-// ZooKeeper's order and a refused write still consumes its zxid; the reply is unwrapped below.
+// The tree judges raw flags, TTLs and paths in ZooKeeper's order, and a refused write still consumes its zxid.
 function toZkOp(op: WireMultiOp): ZkOp {
   switch (op.type) {
     case OpCode.Delete:
@@ -120,13 +121,18 @@ export function toWireReply(request: ZkWireRequest, reply: StoreReply): { err: n
   if (reply.resultCode !== ErrorCode.Ok) return { err: reply.resultCode, body: null };
   switch (request.type) {
     case OpCode.Create:
+      return ok({ type: OpCode.Create, path: reply.name! });
     case OpCode.Create2:
     case OpCode.CreateContainer:
     case OpCode.CreateTtl:
-    case OpCode.Delete:
+      return ok({ type: request.type, path: reply.name!, stat: reply.stat! });
     case OpCode.SetData:
+      return ok({ type: OpCode.SetData, stat: reply.stat! });
+    case OpCode.Delete:
+      return { err: 0, body: null };
     case OpCode.Check:
-      return singleWrite(request.type, reply);
+      // 3.8.0 never answers a standalone check that passes; a header alone is what a client can use.
+      return { err: reply.opResults![0]!.resultCode, body: null };
     case OpCode.Exists:
       return ok({ type: OpCode.Exists, stat: reply.stat! });
     case OpCode.GetData:
@@ -159,27 +165,8 @@ function ok(body: ZkWireResponse): { err: number; body: ZkWireResponse } {
   return { err: 0, body };
 }
 
-// A one-op Multi's result as the single op's reply: its own code, and its own record.
-function singleWrite(type: WireMultiOp["type"], reply: StoreReply): { err: number; body: ZkWireResponse | null } {
-  const result = reply.opResults![0]!;
-  if (result.resultCode !== ErrorCode.Ok) return { err: result.resultCode, body: null };
-  switch (type) {
-    case OpCode.Create:
-      return ok({ type: OpCode.Create, path: result.name! });
-    case OpCode.Create2:
-    case OpCode.CreateContainer:
-    case OpCode.CreateTtl:
-      return ok({ type, path: result.name!, stat: result.stat! });
-    case OpCode.SetData:
-    case OpCode.Check:
-      return ok({ type: OpCode.SetData, stat: result.stat! });
-    default:
-      return { err: 0, body: null };
-  }
-}
-
-// A failed Multi is all ErrorResults (0 before the failing op, its code, -2 after); a create sent as
-// create2, createContainer or createTTL answers as create2.
+// A failed Multi is all ErrorResults (0 before the failing op, its code, -2 after). Measured on
+// 3.8.0: every create in a Multi, create2 included, answers with a CreateResponse (the name only).
 function multiResults(ops: readonly WireMultiOp[], reply: StoreReply): WireMultiResult[] {
   const results = reply.opResults!;
   if (results.some((r) => r.resultCode !== ErrorCode.Ok)) {
@@ -189,11 +176,10 @@ function multiResults(ops: readonly WireMultiOp[], reply: StoreReply): WireMulti
     const r = results[i]!;
     switch (op.type) {
       case OpCode.Create:
-        return { type: OpCode.Create, path: r.name! };
       case OpCode.Create2:
       case OpCode.CreateContainer:
       case OpCode.CreateTtl:
-        return { type: OpCode.Create2, path: r.name!, stat: r.stat! };
+        return { type: OpCode.Create, path: r.name! };
       case OpCode.SetData:
         return { type: OpCode.SetData, stat: r.stat! };
       default:

@@ -46,8 +46,9 @@ export class ServedSession {
     if (this.#ended) return;
     this.#ended = true;
     this.#table.forget(this);
+    const shadowClosed = this.shadow?.close();
     await this.store.close();
-    await this.shadow?.close();
+    await shadowClosed;
   }
 
   /** The store ended the session, or another server took it: this server lets go of it. */
@@ -58,6 +59,8 @@ export class ServedSession {
     const sink = this.sink;
     this.sink = undefined;
     sink?.ended();
+    // Expired or closed elsewhere: the reference session ends too (its ephemerals with it).
+    if (why !== "moved") void this.shadow?.close();
   }
 }
 

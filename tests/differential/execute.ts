@@ -137,7 +137,8 @@ function normalise(value: unknown, rank: Map<bigint, number>, owners: bigint[], 
   if (Array.isArray(value)) return value.map((v) => normalise(v, rank, owners, rel));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue;
+    // The store's own position, which servers read and only the memory store reports so far.
+    if (v === undefined || k === "zxid") continue;
     if (k === "stat" && v) {
       const s = v as Stat;
       const owner = owners.indexOf(s.ephemeralOwner);
