@@ -1,6 +1,6 @@
 // Runs a real Kafka 3.9 broker in ZooKeeper mode as a child JVM (the jars come from scripts/fetch-kafka.sh),
 // with its data in a temp dir, stopped by its pid.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,17 @@ const repo = new URL("../..", import.meta.url).pathname;
 export function kafkaLib(): string {
   return execFileSync("bash", [join(repo, "scripts/fetch-kafka.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
     .trim();
+}
+
+/** Runs one of Kafka's command-line tools (`mainClass` from kafka_2.13 or kafka-tools); resolves to its stdout. */
+export function runTool(lib: string, mainClass: string, args: string[], timeoutMs = 120000): Promise<string> {
+  const jvm = ["-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlog4j.configuration=file:/dev/null"];
+  return new Promise((resolve, reject) => {
+    execFile("java", [...jvm, "-cp", `${lib}/*`, mainClass, ...args], { timeout: timeoutMs, encoding: "utf8" }, (e, stdout, stderr) => {
+      if (e) reject(new Error(`${mainClass} ${args.join(" ")}: ${e.message}\n${stdout}${stderr}`));
+      else resolve(stdout);
+    });
+  });
 }
 
 export interface BrokerOptions {
