@@ -1,5 +1,5 @@
 // Runs a real Kafka 3.9 broker in ZooKeeper mode as a child JVM (the jars come from scripts/fetch-kafka.sh),
-// with its data in a temp dir, stopped by its pid.
+// with its data in a temp dir, stopped by its pid. Env: KMETA_KAFKA_LOG_DIR keeps each broker's log there.
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -116,6 +116,8 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
   const exited = new Promise<void>((resolve) => {
     child.once("exit", () => {
       done = true;
+      const keep = process.env.KMETA_KAFKA_LOG_DIR; // broker logs kept for CI artefacts and comparisons
+      if (keep) writeFileSync(join(keep, `broker-${o.id}-port-${o.port}.log`), text);
       rmSync(dir, { recursive: true, force: true });
       for (const l of [...listeners]) l();
       resolve();
