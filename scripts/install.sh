@@ -56,6 +56,8 @@ if ! node_modules/.bin/bun --version >/dev/null 2>&1; then
   node node_modules/bun/install.js
 fi
 say "bun $(node_modules/.bin/bun --version), $(node_modules/.bin/deno --version | head -n 1)"
+# Kafka 3.9.2's jars for the real-broker tests (tests/kafka), cached outside the repo.
+say "kafka jars in $(bash scripts/fetch-kafka.sh)"
 
 # The Curator judge's jars come from Maven Central into ~/.cache/kmeta/curator (kept between runs),
 # so the tests need no network. Not fatal here: the judges' test builds it again and says why it fails.
