@@ -8,6 +8,7 @@ import type { Compare, RequestOp } from "./api.ts";
 import type { ZkOp, Request } from "../api/requests.ts";
 import type { StoreReply } from "../store.ts";
 import type { Stat } from "../api/stat.ts";
+import type { Id } from "../api/acl.ts";
 import type { KeyLayout } from "./keys.ts";
 import { MAX_DEPTH, depthOf } from "./keys.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
@@ -205,7 +206,14 @@ function nodeKeyDiffers(before: ZNode | undefined, after: ZNode | undefined): bo
  * value per key and revision, so watchers could not hear both), or that needs paths the snapshot
  * lacks, ends the batch; it goes first in the next one.
  */
-export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly WriteRequest[], sessionId: bigint, timeMs: bigint): Plan {
+export function plan(
+  keys: KeyLayout,
+  snapshot: Snapshot,
+  requests: readonly WriteRequest[],
+  sessionId: bigint,
+  timeMs: bigint,
+  authIds: readonly Id[] = [],
+): Plan {
   const tree = new SnapshotTree(snapshot);
   const written = new Set<string>();
   /** Paths the writes changed, in the order they first changed: the Txn's ops follow it, so watch events do. */
@@ -215,7 +223,7 @@ export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly Wri
   for (let i = 0; i < limit; i++) {
     tree.nodes.mark();
     const missed = tree.misses.size;
-    const result = runOne(tree.begin({ zxid: pendingZxid(i), timeMs, sessionId, authIds: [] }), requests[i]!);
+    const result = runOne(tree.begin({ zxid: pendingZxid(i), timeMs, sessionId, authIds }), requests[i]!);
     // Sets keep insertion order: the misses past `missed` are this write's.
     const fresh = [...tree.misses].slice(missed);
     const undo = () => {

@@ -15,12 +15,15 @@ import { ErrorCode } from "../errors.ts";
 import { isEphemeral } from "../api/create_mode.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
+import { requireDigest } from "../tree/credentials.ts";
+import type { Credentials, Id } from "../api/acl.ts";
 import { classify } from "./failures.ts";
 import { EtcdLayoutError } from "./layout_version.ts";
 import { OPS_PER_PATH, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
 import { ReadCost, ReadTooWide } from "./coalesce.ts";
 import type { WriteRequest } from "./plan.ts";
 import { commitWrites } from "./write_pipeline.ts";
+import { ownedRequest } from "./owned_request.ts";
 
 /** What a session needs from its store. */
 export interface SessionCore {
@@ -109,6 +112,8 @@ export class EtcdSession implements StoreSession {
   #layoutError: EtcdLayoutError | undefined;
   /** Ephemerals this session created (some may be gone since): close() deletes them as ZooKeeper does. */
   readonly #ephemerals = new Set<string>();
+  /** The ids ACLs are judged against: the digest credentials the client presented. */
+  #authIds: readonly Id[] = [];
 
   constructor(core: SessionCore, listener: SessionListener, ttlSeconds: number) {
     this.#core = core;
@@ -156,7 +161,7 @@ export class EtcdSession implements StoreSession {
       });
     }
     this.#group = undefined;
-    return this.#queueWrite(request as WriteRequest, attempt);
+    return this.#queueWrite(ownedRequest(request as WriteRequest), attempt);
   }
 
   /** Joins the group of writes queued right before it, or starts one behind everything queued. */
@@ -228,6 +233,12 @@ export class EtcdSession implements StoreSession {
         return;
       }
     }
+  }
+
+  /** Digest credentials for the requests submitted from now on (ZooKeeper's addAuth). */
+  addAuth(credentials: Credentials): void {
+    const id = requireDigest(credentials, "etcd://");
+    if (!this.#authIds.some((a) => a.id === id.id && a.scheme === id.scheme)) this.#authIds = [...this.#authIds, id];
   }
 
   /** A watch of this session fired. */
@@ -469,16 +480,17 @@ export class EtcdSession implements StoreSession {
     }
     if (snapshot.marker > this.#seenMarker) this.#seenMarker = snapshot.marker;
     const arms: { kind: WatchKind; path: string; existed: boolean }[] = [];
+    const authIds = this.#authIds;
     const replies = items.map(({ request, watch }): StoreReply => {
       const loaded = snapshot.paths.get(request.path)!;
       const node = znodeOfLoaded(loaded);
       // As the memory store: exists arms even on a missing node; a refused read arms nothing.
-      const allowed = node !== undefined && permitted(node.acl, readPermission(request.type), []);
+      const allowed = node !== undefined && permitted(node.acl, readPermission(request.type), authIds);
       if (watch && request.type !== "getAcl" && (allowed || (!node && request.type === "exists"))) {
         arms.push({ kind: request.type === "getChildren" ? "child" : "data", path: request.path, existed: node !== undefined });
       }
       if (!node) return { resultCode: ErrorCode.NoNode };
-      return allowed ? readReply(request.type, node) : { resultCode: ErrorCode.NoAuth };
+      return allowed ? readReply(request.type, node, authIds) : { resultCode: ErrorCode.NoAuth };
     });
     await this.#follow(snapshot.marker, arms.length > 0);
     const late: WatchEvent[] = [];
@@ -502,7 +514,7 @@ export class EtcdSession implements StoreSession {
     for (let at = 0; at < items.length;) {
       const queue = items.slice(at).map((item) => item.request);
       try {
-        const { replies, revision } = await commitWrites(this.#core, this.#id, queue);
+        const { replies, revision } = await commitWrites(this.#core, this.#id, queue, this.#authIds);
         await this.#follow(revision, false);
         replies.forEach((reply, i) => {
           this.#noteEphemerals(queue[i]!, reply);

@@ -13,7 +13,8 @@ import type {
   StoreRequest,
   StoreSummary,
 } from "../store.ts";
-import { type Id, Perms } from "../api/acl.ts";
+import { type Credentials, type Id, Perms } from "../api/acl.ts";
+import { requireDigest } from "../tree/credentials.ts";
 import { EventType, type WatchEvent } from "../api/events.ts";
 import { CONTAINER_EPHEMERAL_OWNER, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
@@ -22,6 +23,7 @@ import { statOf, type ZNode } from "../tree/node.ts";
 import { type WatchKind, WatchTable } from "../tree/watch_table.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
+import { type Macrotask, MacrotaskGuard } from "./macrotask_guard.ts";
 
 export interface MemoryStoreOptions {
   clock: Clock;
@@ -32,6 +34,12 @@ export interface MemoryStoreOptions {
   /** Bounds a session timeout is clamped to (ZooKeeper's defaults with tickTime 2000: 4000 and 40000). */
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
+  /**
+   * Runs a function from the macrotask queue (a runtime's connect() passes one). With it, replies
+   * to a loop that awaits nothing but this store wait for the queue now and then, so timers and I/O
+   * still run; without it (tests on a fake clock) every reply is a microtask.
+   */
+  macrotask?: Macrotask;
 }
 
 /** A znode in a `dump()`: what a client could read of it. */
@@ -79,10 +87,12 @@ class MemoryStoreImpl implements MemoryStore {
   #zxid = 0n;
   #nextSessionId: bigint;
   #sweepTimer: Timer | undefined;
+  readonly guard: MacrotaskGuard;
 
   constructor(options: MemoryStoreOptions) {
     this.#clock = options.clock;
     this.#options = options;
+    this.guard = new MacrotaskGuard(options.clock, options.macrotask);
     // As ZooKeeper: a time-derived base in the low 56 bits (server id 0 in the top byte).
     this.#nextSessionId = BigInt.asUintN(56, BigInt(Math.floor(options.clock.wallMs())) << 24n) + 1n;
   }
@@ -270,7 +280,7 @@ class MemoryStoreImpl implements MemoryStore {
         if (watch && request.type !== "getAcl") {
           this.#watches.arm(request.type === "getChildren" ? "child" : "data", request.path, session.id);
         }
-        return readReply(request.type, node);
+        return readReply(request.type, node, session.authIds);
       }
       case "multi":
         return this.#multi(session, request.ops);
@@ -464,6 +474,11 @@ class MemorySession implements ServerSession {
     this.authIds = ids;
   }
 
+  addAuth(credentials: Credentials): void {
+    const id = requireDigest(credentials, "memory://");
+    if (!this.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) this.authIds = [...this.authIds, id];
+  }
+
   dropWatches(): void {
     this.#store.dropWatches(this);
   }
@@ -478,7 +493,7 @@ class MemorySession implements ServerSession {
       case "closed":
         return Promise.resolve({ resultCode: ErrorCode.SessionExpired });
       default:
-        return Promise.resolve(this.#store.execute(this, request, watch));
+        return this.#store.guard.reply(this.#store.execute(this, request, watch));
     }
   }
 

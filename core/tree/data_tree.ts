@@ -44,6 +44,9 @@ function fail(code: number): never {
   throw new TxnFailure(code);
 }
 
+/** DataTree.isSpecialPath: the root, /zookeeper, its quota node and its config node. */
+const SYSTEM_PATHS: ReadonlySet<string> = new Set(["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"]);
+
 /** ZooKeeper's PrepRequestProcessor validates every written path first (a server gets raw paths). */
 function checkPath(path: string): void {
   if (pathProblem(path) !== undefined) fail(ErrorCode.BadArguments);
@@ -114,6 +117,10 @@ export class Txn {
   /** Creates a node and returns its actual path (with the sequence suffix). */
   create(path: string, data: Uint8Array | null, acl: readonly ACL[], mode: CreateMode, ttlMs?: number): string {
     checkPath(isSequential(mode) ? path + "1" : path);
+    // Measured on 3.8 (raw frames): the ACL is judged right after the path, before the parent is
+    // looked up, so InvalidAcl wins over NoNode, NoAuth, NodeExists and NoChildrenForEphemerals.
+    const storedAcl = fixupAcl(acl, this.#ctx.authIds);
+    if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
     const parentPath = parentOf(path);
     const parent = this.#get(parentPath);
     if (!parent) fail(ErrorCode.NoNode);
@@ -123,9 +130,6 @@ export class Txn {
     if (this.#get(actual)) fail(ErrorCode.NodeExists);
     // Only session-owned parents refuse children; containers and TTL nodes carry markers, not owners.
     if (parent.ephemeralOwner > 0n) fail(ErrorCode.NoChildrenForEphemerals);
-    // Measured on 3.8: the ACL is judged after every check on paths.
-    const storedAcl = fixupAcl(acl, this.#ctx.authIds);
-    if (storedAcl === undefined) fail(ErrorCode.InvalidAcl);
 
     const { zxid, timeMs } = this.#ctx;
     let owner = 0n;
@@ -158,7 +162,9 @@ export class Txn {
   }
 
   delete(path: string, version: number): void {
-    if (path === "/") fail(ErrorCode.BadArguments);
+    // PrepRequestProcessor.getParentPathAndValidate: the root and ZooKeeper's own nodes are never
+    // deleted, whatever the version, their children or the caller's rights (measured on 3.8).
+    if (SYSTEM_PATHS.has(path)) fail(ErrorCode.BadArguments);
     checkPath(path);
     const parentPath = parentOf(path);
     const parent = this.#get(parentPath);
