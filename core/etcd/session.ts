@@ -216,23 +216,40 @@ export class EtcdSession implements StoreSession {
 
   /**
    * Deletes the session's ephemerals with requests, as ZooKeeper's closeSession does, so their
-   * parents' pzxid moves (a lease's end cannot update other keys). Best effort: the lease revocation
-   * that follows removes whatever is left.
+   * parents' pzxid moves (a lease's end cannot update other keys): in one Multi, as closeSession is
+   * one transaction (no one sees some gone and others not, every parent gets the same pzxid). Only
+   * when etcd cannot take that Multi (README: limits) does it go in Multis of 16. Best effort: the
+   * lease revocation that follows removes whatever is left.
    */
   async #deleteEphemerals(): Promise<void> {
+    const deletes = (paths: string[]): WriteRequest => ({ type: "multi", ops: paths.map((path) => ({ type: "delete", path, version: -1 })) });
+    try {
+      // Twice: another session may delete one of them between the read and the Multi.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const owned = await this.#ownedEphemerals();
+        if (owned.length === 0) return;
+        const reply = await this.#queueWrite(deletes(owned), this.#failedAttempts);
+        if (reply.resultCode === ErrorCode.BadArguments) {
+          for (let i = 0; i < owned.length; i += 16) await this.#queueWrite(deletes(owned.slice(i, i + 16)), this.#failedAttempts);
+          return;
+        }
+        if (reply.resultCode !== ErrorCode.Ok || reply.opResults?.every((r) => r.resultCode === ErrorCode.Ok)) return;
+      }
+    } catch {
+      return;
+    }
+  }
+
+  /** The ephemerals this session created that still exist as its own, read in groups that fit a Txn. */
+  async #ownedEphemerals(): Promise<string[]> {
     const paths = [...this.#ephemerals].sort();
-    // Small Multis keep each Txn far below etcd's op limit (a delete touches its node and its parent).
+    const owned: string[] = [];
     for (let i = 0; i < paths.length; i += 16) {
       const chunk = paths.slice(i, i + 16);
-      try {
-        const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, "count"])));
-        const owned = chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id);
-        if (owned.length === 0) continue;
-        await this.#queueWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) }, this.#failedAttempts);
-      } catch {
-        return;
-      }
+      const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, "count"])));
+      owned.push(...chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id));
     }
+    return owned;
   }
 
   /** Digest credentials for the requests submitted from now on (ZooKeeper's addAuth). */

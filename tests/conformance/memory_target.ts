@@ -21,6 +21,16 @@ export function memoryTarget(connect: Connect, clock: Clock): ConformanceTarget 
           clients.push(client);
           return client;
         },
+        async openAt(chroot, options) {
+          const client = await connect(`memory:///ns${chroot}`, { ...options, store });
+          clients.push(client);
+          return client;
+        },
+        async openRoot(options) {
+          const client = await connect("memory://", { ...options, store });
+          clients.push(client);
+          return client;
+        },
         expire(client) {
           store.expireSession(client.sessionId);
           return Promise.resolve();
