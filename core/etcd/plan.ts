@@ -18,7 +18,7 @@ import { parentOf } from "../api/path.ts";
 import { ErrorCode } from "../errors.ts";
 import { encodeChildren, encodeNode, NodeFlag } from "./codec.ts";
 import { isSystem, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
-import { MAX_WRITES_PER_TXN, SUB_BITS, subOf, zxidOf } from "./zxid.ts";
+import { lastZxidAt, MAX_WRITES_PER_TXN, SUB_BITS, subOf, zxidOf } from "./zxid.ts";
 
 /** The zxids the model gives the writes of a batch, by index; replaced once their Txn commits. */
 const PENDING_BASE = -0x7ffffffffffff000n;
@@ -246,15 +246,20 @@ export function plan(
     results.push(result);
   }
   const taken = results.length;
-  const replies = (revision: bigint) => results.map((r) => ("failed" in r ? r.failed : r.finish(revision)));
+  // Each write, failed ones too, has its zxid in the Txn; without a Txn, the zxid the snapshot has seen.
+  const replies = (revision: bigint, written: boolean) =>
+    results.map((r, i): StoreReply => ({
+      ...("failed" in r ? r.failed : r.finish(revision)),
+      zxid: written ? zxidOf(revision, i) : lastZxidAt(revision),
+    }));
   const success = diff(keys, snapshot, tree, touched);
   const assumed = [...tree.misses];
   if (success.length === 0) {
-    return assumed.length > 0 ? { kind: "missing", paths: assumed } : { kind: "answer", taken, replies: replies(snapshot.revision) };
+    return assumed.length > 0 ? { kind: "missing", paths: assumed } : { kind: "answer", taken, replies: replies(snapshot.revision, false) };
   }
   const compare = guards(keys, snapshot);
   for (const path of assumed) compare.push({ key: keys.node(path), target: "create", result: "equal", operand: 0n });
-  return { kind: "write", taken, compare, success, assumed, finish: replies };
+  return { kind: "write", taken, compare, success, assumed, finish: (revision) => replies(revision, true) };
 }
 
 /** Every key the model read must be as it was: same mod_revision, or still absent (0). */
