@@ -232,7 +232,13 @@ class MetastoreClient implements KafkaMetastore {
       { sessionTimeoutMs: this.#sessionTimeoutMs },
     );
     // Before any request: ZooKeeper's client sends its auth packets first on every connection.
-    for (const c of this.#credentials) this.#present(this.#session, c);
+    try {
+      for (const c of this.#credentials) this.#present(this.#session, c);
+    } catch (e) {
+      // Credentials this store refuses outright (only ever the first session's): leave nothing open.
+      void this.#session.close().catch(() => {});
+      throw e;
+    }
   }
 
   #onSessionEvent(event: SessionEvent): void {
