@@ -476,6 +476,8 @@ export class EtcdSession implements ServerSession {
       this.#lastAliveAt = this.#core.clock.now();
       if (this.#state === "disconnected") {
         this.#state = "connected";
+        // The client could not be served meanwhile: its silence counts from now.
+        this.#touchedAt = this.#lastAliveAt;
         this.#markUsable();
         this.#listener.onSessionEvent("connected");
       }
@@ -508,8 +510,10 @@ export class EtcdSession implements ServerSession {
 
   /** A probe of the lost link failed: the requests waiting for it fail, and the next one waits. */
   #probeFailed(): void {
-    // Past the TTL etcd has ended the lease; give up as a ZooKeeper client does after the session timeout.
-    if (this.#core.clock.now() - this.#lastAliveAt >= this.#ttlMs) return this.#expire();
+    // Past the TTL etcd has ended the lease; give up as a ZooKeeper client does after the session
+    // timeout. A server's session waits for etcd instead: an etcd that was down refreshes its leases
+    // when it comes back, as a ZooKeeper ensemble that lost its quorum renews its sessions.
+    if (!this.#server && this.#core.clock.now() - this.#lastAliveAt >= this.#ttlMs) return this.#expire();
     this.#attemptFailed();
     this.#schedule(PROBE_MS);
   }
