@@ -173,6 +173,8 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Sessions still open stay in etcd (another server may resume them); this store lets go of them.
+    for (const session of [...this.#sessions.values()]) session.detach();
     this.watcher.close();
     this.#sweepTimer?.cancel();
     if (this.#options.closeApi ?? true) await this.api.close();

@@ -219,11 +219,17 @@ export class EtcdSession implements ServerSession {
     const owner = decodeSessionKey(value)?.owner;
     if (owner === undefined || owner === this.#server?.owner) return;
     if (this.#state !== "connected" && this.#state !== "disconnected") return;
+    this.detach();
+    this.#listener.onSessionEvent("moved");
+  }
+
+  /** Its store is closing: the session stays in etcd until another server resumes it or its lease ends. */
+  detach(): void {
+    if (this.#state === "closed" || this.#state === "expired") return;
     this.#state = "closed";
     this.#timer?.cancel();
     this.#markUsable();
     this.#core.unregister(this);
-    this.#listener.onSessionEvent("moved");
   }
 
   #sessionKeyValue(): Uint8Array {
