@@ -70,14 +70,22 @@ async function openTls(host: string, port: number, tls: TlsOptions, onTcp: (c: D
   return conn;
 }
 
-function createChannel(conn: Deno.Conn, where: string): ByteChannel {
+/** A ByteChannel over a connected socket (dialled, or accepted by a listener); `onClosed` runs once it is closed. */
+export function createChannel(conn: Deno.Conn, where: string, onClosed?: () => void): ByteChannel & { readonly bufferedBytes: number } {
   const writer = conn.writable.getWriter();
   let queue: Uint8Array[] = [];
   let queuedBytes = 0;
+  let writingBytes = 0; // handed to the writer, not yet taken by the socket
   let closing = false; // close() was called: reads end quietly
   let failure: unknown; // first socket error, rethrown by `incoming`
 
-  const shut = (): void => safeClose(conn);
+  let shutDown = false;
+  const shut = (): void => {
+    if (shutDown) return;
+    shutDown = true;
+    safeClose(conn);
+    onClosed?.();
+  };
   const fail = (e: unknown): void => {
     if (!closing && failure === undefined) failure = e;
     shut();
@@ -90,7 +98,8 @@ function createChannel(conn: Deno.Conn, where: string): ByteChannel {
     const chunk = concatBytes(queue, queuedBytes);
     queue = [];
     queuedBytes = 0;
-    lastWrite = writer.write(chunk).catch(fail);
+    writingBytes += chunk.length;
+    lastWrite = writer.write(chunk).then(() => void (writingBytes -= chunk.length), fail);
   };
 
   async function* read(): AsyncGenerator<Uint8Array> {
@@ -113,12 +122,21 @@ function createChannel(conn: Deno.Conn, where: string): ByteChannel {
       queue.push(bytes);
       queuedBytes += bytes.length;
     },
+    /** Written and not yet taken by the peer: this tick's queue and the writes still pending. */
+    get bufferedBytes() {
+      return queuedBytes + writingBytes;
+    },
     close() {
       if (closing) return;
       closing = true;
       // What was written before close() still leaves (a closeSession request, typically).
       flush();
-      void lastWrite.finally(shut);
+      // A peer that does not read would hold the socket open forever: it gets a moment, then a close.
+      const timer = setTimeout(shut, 2000);
+      void lastWrite.finally(() => {
+        clearTimeout(timer);
+        shut();
+      });
     },
   };
 }
