@@ -160,13 +160,11 @@ export function createChannel(where: string, onClosed?: () => void): BunChannel 
       closing = true;
       // What was written before close() still leaves (a closeSession request, typically).
       flush();
-      if (backlog) {
-        endWhenDrained = true;
-        // A peer that does not read would hold the socket open forever: it gets a moment, then a reset.
-        reset = setTimeout(() => socket?.terminate(), 2000);
-      } else {
-        socket?.end();
-      }
+      if (backlog) endWhenDrained = true;
+      else socket?.end();
+      // A peer that does not read, or never closes its side, would hold the socket open forever:
+      // it gets a moment, then a reset.
+      reset = setTimeout(() => socket?.terminate(), 2000);
       ended = true;
       notify();
     },

@@ -10,9 +10,11 @@ declare namespace Deno {
   }
 
   interface Conn {
-    readonly readable: ReadableStream<Uint8Array>;
-    readonly writable: WritableStream<Uint8Array>;
     readonly remoteAddr: NetAddr;
+    /** Bytes read into `p`, or null at end of stream. */
+    read(p: Uint8Array): Promise<number | null>;
+    /** Bytes written: maybe fewer than `p` holds. */
+    write(p: Uint8Array): Promise<number>;
     close(): void;
   }
 

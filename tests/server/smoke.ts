@@ -114,6 +114,11 @@ export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: 
         assert.equal((await plain.handleRequest({ type: "exists", path: `/tls-${i}` })).resultCode, 0);
         await plain.close();
       }
+      // A plain-text client on the TLS port fails its handshake alone.
+      assert.equal((await drain(dial, `127.0.0.1:${bare.listeners[1]!.port}`, [hello()])).closed, true);
+      const again = await connect(`zk://127.0.0.1:${bare.listeners[1]!.port}`, { zk: { tls: cases[0]!.tls } });
+      assert.equal((await again.handleRequest({ type: "exists", path: "/tls-0" })).resultCode, 0);
+      await again.close();
     });
 
     it("closes a connection that announces a frame over --max-frame-bytes; others are served", async (t) => {

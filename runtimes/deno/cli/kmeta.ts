@@ -1,5 +1,5 @@
 // The kmeta command line on Deno, on Deno's own listener and dial:
-//   deno run --allow-net --allow-read --allow-env runtimes/deno/cli/kmeta.ts serve
+//   deno run --allow-net runtimes/deno/cli/kmeta.ts serve     (and --allow-read for --cert, --key, --ca)
 import process from "node:process";
 import { connect } from "../mod.ts";
 import { mainKmeta } from "../../common/cli.ts";
