@@ -3,7 +3,6 @@
 // (--max-frame-bytes, --max-unread-bytes) and its clean shutdown.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import * as net from "node:net";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import type { KafkaMetastore } from "../../core/api/metastore.ts";
@@ -13,7 +12,8 @@ import { CreateMode } from "../../core/api/create_mode.ts";
 import { OPEN_ACL_UNSAFE } from "../../core/api/acl.ts";
 import type { ServeHost } from "../../runtimes/common/serve.ts";
 import { startTestServer } from "./serve.ts";
-import { getDataFrame, hello, lengthPrefix } from "./raw.ts";
+import { hello, lengthPrefix } from "./raw.ts";
+import { assertSlowReaderCut } from "./slow_reader.ts";
 
 type Connect = (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>;
 
@@ -131,29 +131,7 @@ export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: 
     });
 
     it("a client that never reads its replies loses its connection (--max-unread-bytes); others are served", async (t) => {
-      const logged: string[] = [];
-      const stingy = await startTestServer(["--max-unread-bytes", "4096"], (line) => logged.push(line), host);
-      const [h, port] = stingy.hostPort.split(":");
-      // node:net, which every runtime has, because it can stop reading (pause) while writing on.
-      const socket = net.connect(Number(port), h!);
-      t.after(() => (socket.destroy(), stingy.stop()));
-      socket.on("error", () => {});
-      await new Promise<void>((resolve) => socket.once("connect", resolve));
-      socket.pause();
-      socket.write(hello());
-      const client = await connect(`zk://${stingy.hostPort}`);
-      await client.handleRequest({ type: "create", path: "/big", data: new Uint8Array(60000), acl: OPEN_ACL_UNSAFE, mode: 0 });
-      // 300 getData of 60 kB pipelined without reading a byte back: far more than socket buffers hold.
-      const frame = getDataFrame("/big");
-      for (let i = 0; i < 300; i++) socket.write(frame);
-      // Within the raw session's timeout (4 s), so its expiry cannot be what closes it.
-      const deadline = Date.now() + 3000;
-      const cut = () => logged.some((l) => /bytes unread/.test(l));
-      while (!cut() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(cut(), "the reader that never reads was not cut off");
-      assert.equal((await client.handleRequest({ type: "exists", path: "/big" })).resultCode, 0);
-      assert.equal(stingy.server.summary().connections.length, 1);
-      await client.close();
+      await assertSlowReaderCut((args, log) => startTestServer(args, log, host), connect, (fn) => t.after(fn));
     });
 
     it("stops cleanly: accepting ends, connections are closed after their replies, stop() returns", async () => {
