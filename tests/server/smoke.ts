@@ -91,6 +91,14 @@ export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: 
       assert.match(await ask("srvr"), /^Zookeeper version: .*\nLatency min\/avg\/max: .*\nMode: standalone\n/s);
     });
 
+    it("serves Prometheus metrics on --metrics", async (t) => {
+      const scraped = await startTestServer(["--metrics", "127.0.0.1:0"], () => {}, host);
+      t.after(() => scraped.stop());
+      const response = await fetch(`http://127.0.0.1:${scraped.listeners[1]!.port}/metrics`);
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^# HELP /m);
+    });
+
     it("serves TLS with and without client certificates (--ca) beside the plain port", async (t) => {
       const dir = process.env.KMETA_ZK_TLS_DIR;
       if (!dir) throw new Error("KMETA_ZK_TLS_DIR is not set (scripts/servers/zk-tls.sh makes the certificates)");
