@@ -24,5 +24,10 @@ export interface Namespace {
 export interface ConformanceTarget {
   /** "memory", "zk" or "etcd". */
   name: string;
+  /**
+   * Every request also goes to a real ZooKeeper and is compared there (kmeta serve --oracle): a case
+   * where the store documents an answer of its own (etcd's size limits) would only diverge.
+   */
+  mirrored?: boolean;
   namespace(): Promise<Namespace>;
 }
