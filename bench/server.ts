@@ -3,10 +3,11 @@
 // node-zookeeper-client against each, same run, one table plus the issue's targets as ratios.
 //
 //   npm run bench:server -- [--targets zk,zetcd,serve-memory,serve-etcd,etcd-store] [--n 10000]
-//     [--sessions 1000] [--watchers 100] [--reps 3] [--port-base 24210]
+//     [--sessions 1000] [--watchers 100] [--reps 3] [--port-base 24210] [--serve-cpu-prof DIR]
 //
 // Every server is started here on loopback (ports port-base+0..5, data in a temp dir) and stopped by pid;
-// a target that does not start is a column of reasons, not a crash. Every (target, client) pair is one
+// a target that does not start is a column of reasons, not a crash; a store `kmeta serve` refuses
+// (exit code 2, one line) is a column saying "not served yet: <that line>". Every (target, client) pair is one
 // long-lived bench/worker.ts process. Reps are interleaved (rep 1 of every workload and pair, then rep 2;
 // the pair order rotates per rep) and cells are medians. Memory per idle session is the server
 // process's VmRSS (/proc/PID/status) with the sessions open minus just before they opened, over their
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     watchers: { type: "string", default: "100" },
     reps: { type: "string", default: "3" },
     "port-base": { type: "string", default: "24210" },
+    "serve-cpu-prof": { type: "string" },
   },
 });
 const N = Number(args.n);
@@ -41,6 +43,8 @@ const SERVERS = join(REPO, "scripts/servers");
 const COMMAND_TIMEOUT_MS = 600_000;
 /** Pause before reading the server's memory, so sessions just opened have settled. */
 const SETTLE_MS = 1000;
+/** `--serve-cpu-prof DIR`: each `kmeta serve` writes a V8 CPU profile there when it stops. */
+const SERVE_NODE_FLAGS = args["serve-cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["serve-cpu-prof"]}`] : [];
 const stamp = Date.now().toString(36);
 const tmp = await mkdtemp(join(tmpdir(), "kmeta-bench-server-"));
 
@@ -127,6 +131,12 @@ async function rssKiB(pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
 }
 
+/** CPU time (user + system) a process has used, in ms; /proc counts clock ticks of 10 ms (CLK_TCK 100). */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** A JVM's live heap after a full GC (jcmd), to show what an idle session holds where RSS cannot. */
 async function jvmLiveKiB(pid: number): Promise<number> {
   await run("jcmd", [`${pid}`, "GC.run"]);
@@ -171,17 +181,30 @@ function etcd(): Promise<{ address: string; pid: number }> {
   return etcdStarted;
 }
 
-/** `kmeta serve` on a store, exactly as the CLI's contract says. */
+/** `kmeta serve` refused its store: the column says so instead of measuring. */
+class NotServed extends Error {
+  constructor(refusal: string) {
+    super(`not served yet: ${refusal}`);
+  }
+}
+
+/** `kmeta serve` on a store, started through the CLI as a user would. */
 async function startServe(port: number, store: string): Promise<Running> {
   const address = `127.0.0.1:${port}`;
-  const child = startChild([process.execPath, "--import", "tsx", "runtimes/node/cli/kmeta.ts", "serve", "--listen", address, "--store", store]);
+  // No per-address limit, as the ZooKeeper here (maxClientCnxns=0): every bench session comes from 127.0.0.1.
+  const child = startChild([
+    process.execPath, "--import", "tsx", ...SERVE_NODE_FLAGS, "runtimes/node/cli/kmeta.ts", "serve",
+    "--listen", address, "--store", store, "--max-connections-per-address", "0",
+  ]);
   try {
     await child.line(`listening on ${address}`, 60_000);
     const answer = await fourLetter(address, "ruok");
     if (answer !== "imok") throw new Error(`ruok answered ${JSON.stringify(answer)}`);
   } catch (e) {
     await child.stop();
-    throw e;
+    // A store this version refuses is one line and exit code 2 (the CLI's bad-input contract).
+    const refusal = /^exited \(2\): (.+)$/.exec(message(e));
+    throw refusal ? new NotServed(refusal[1]!) : e;
   }
   return { address, pid: child.pid, about: `kmeta serve --store ${store}`, stop: () => child.stop() };
 }
@@ -328,9 +351,18 @@ async function measure(workload: WorkloadKey, pair: Pair, rep: number): Promise<
       s.add(`${key}|max`, r.maxMs);
       console.error(`rep ${rep + 1}/${REPS} ${key}: median ${r.medianMs?.toFixed(1)} ms, max ${r.maxMs?.toFixed(1)} ms`);
     } else {
+      const cpu0 = await cpuMs(running.pid);
+      const etcdCpu0 = running.etcdPid ? await cpuMs(running.etcdPid) : undefined;
       const r = await send(pair, key, { cmd: workload, root, n: N, tag: `${rep}${pair.client}` });
+      const per10k = (ms: number) => ms * (10_000 / N);
+      const serverCpu = per10k((await cpuMs(running.pid)) - cpu0);
       s.add(`${key}|rate`, r.opsPerSec);
-      console.error(`rep ${rep + 1}/${REPS} ${key}: ${fmt(r.opsPerSec)} ops/s`);
+      // Reads only: a create's worker command also deletes its nodes, untimed.
+      if (workload !== "create") {
+        s.add(`${key}|cpu`, serverCpu);
+        if (etcdCpu0 !== undefined) s.add(`${key}|etcd-cpu`, per10k((await cpuMs(running.etcdPid!)) - etcdCpu0));
+      }
+      console.error(`rep ${rep + 1}/${REPS} ${key}: ${fmt(r.opsPerSec)} ops/s, server CPU ${fmt(serverCpu)} ms per 10,000`);
     }
   } catch (e) {
     console.error(`rep ${rep + 1}/${REPS} ${key}: ${message(e)}`);
@@ -346,8 +378,9 @@ async function startAll(): Promise<void> {
       started.set(target, running);
       console.error(`${target.name}: ${running.about} on ${running.address}, pid ${running.pid}`);
     } catch (e) {
-      failures.set(`start|${target.name}`, `did not start: ${message(e)}`);
-      console.error(`${target.name}: did not start: ${message(e)}`);
+      const why = e instanceof NotServed ? e.message : `did not start: ${message(e)}`;
+      failures.set(`start|${target.name}`, why);
+      console.error(`${target.name}: ${why}`);
     }
     for (const client of target.clients) {
       const pair: Pair = { target, client, running };
@@ -426,10 +459,17 @@ const load1 = loadavg();
 // --- the table ---
 
 const notes: string[] = [];
+const shownRefusals = new Set<string>();
 /** A footnote marker for the failure under `key`, if any. */
 function failed(key: string, target: string, client: string): string | undefined {
   const why = failures.get(`start|${target}`) ?? failures.get(`start|${target}|${client}`) ?? failures.get(key);
   if (why === undefined) return undefined;
+  if (why.startsWith("not served yet")) {
+    // The refusal once, in the column's first cell.
+    const first = !shownRefusals.has(target);
+    shownRefusals.add(target);
+    return first ? why : "not served yet";
+  }
   const gap = KNOWN_GAPS[key];
   const text = gap ? `${gap} (observed: ${why})` : why;
   let k = notes.indexOf(text);
@@ -442,6 +482,11 @@ const ROWS: [label: string, workload: WorkloadKey, cell: (key: string, t: string
   [`getData ${n(N)} (100 B), all at once, ops/s`, "get-all", (k) => fmt(s.median(`${k}|rate`))],
   [`getData ${n(N)} (100 B), 10 in flight, ops/s`, "get-10", (k) => fmt(s.median(`${k}|rate`))],
   [`create ${n(N)} (100 B), pipelined, ops/s`, "create", (k) => fmt(s.median(`${k}|rate`))],
+  [`server CPU per 10,000 getData, all at once / 10 in flight, ms (+ etcd's)`, "get-all", (_k, t, c) =>
+    [`get-all|${t}|${c}`, `get-10|${t}|${c}`].map((k) => {
+      const etcdPart = s.median(`${k}|etcd-cpu`);
+      return `${fmt(s.median(`${k}|cpu`))}${etcdPart === undefined ? "" : ` (+ ${fmt(etcdPart)})`}`;
+    }).join(" / ")],
   [`${n(SESSIONS)} sessions at once: time to connect all, ms`, "sessions", (k) => fmt(s.median(`${k}|ms`))],
   [
     `server memory per idle session, KiB (RSS Δ / ${n(SESSIONS)}; + etcd's)`,
@@ -503,7 +548,10 @@ for (const [what, workload, ours, theirs, goal] of GOALS) {
     if (!TARGETS.find((t) => t.name === theirs)!.clients.includes(client)) return "n/a";
     const value = (t: string) => (lower ? s.median(`memory|${t}|${client}`) : s.median(`${workload}|${t}|${client}|rate`));
     const [a, b] = [value(ours), value(theirs)];
-    if (a === undefined || b === undefined) return [ours, theirs].every((t) => selected.some((x) => x.name === t)) ? "not measured" : "not run";
+    if (a === undefined || b === undefined) {
+      if (![ours, theirs].every((t) => selected.some((x) => x.name === t))) return "not run";
+      return [ours, theirs].some((t) => failures.get(`start|${t}`)?.startsWith("not served yet")) ? "not served yet" : "not measured";
+    }
     return `${ratio(a, b)} ${(lower ? a <= b * goal : a >= b * goal) ? "met" : "**missed**"}`;
   });
   lines.push(`| ${what}: ${names.get(ours)} / ${names.get(theirs)} | ${lower ? "≤" : "≥"} ${goal}× | ${cells.join(" | ")} |`);
