@@ -14,7 +14,7 @@ import type {
   StoreSummary,
 } from "../store.ts";
 import { type Id, Perms } from "../api/acl.ts";
-import type { WatchEvent } from "../api/events.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import { CONTAINER_EPHEMERAL_OWNER, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
