@@ -189,12 +189,12 @@ class NotServed extends Error {
 }
 
 /** `kmeta serve` on a store, started through the CLI as a user would. */
-async function startServe(port: number, store: string): Promise<Running> {
+async function startServe(port: number, store: string, flags: string[] = []): Promise<Running> {
   const address = `127.0.0.1:${port}`;
   // No per-address limit, as the ZooKeeper here (maxClientCnxns=0): every bench session comes from 127.0.0.1.
   const child = startChild([
     process.execPath, "--import", "tsx", ...SERVE_NODE_FLAGS, "runtimes/node/cli/kmeta.ts", "serve",
-    "--listen", address, "--store", store, "--max-connections-per-address", "0",
+    "--listen", address, "--store", store, ...flags, "--max-connections-per-address", "0",
   ]);
   try {
     await child.line(`listening on ${address}`, 60_000);
@@ -206,7 +206,7 @@ async function startServe(port: number, store: string): Promise<Running> {
     const refusal = /^exited \(2\): (.+)$/.exec(message(e));
     throw refusal ? new NotServed(refusal[1]!) : e;
   }
-  return { address, pid: child.pid, about: `kmeta serve --store ${store}`, stop: () => child.stop() };
+  return { address, pid: child.pid, about: ["kmeta serve --store", store, ...flags].join(" "), stop: () => child.stop() };
 }
 
 const TARGETS: Target[] = [
@@ -256,7 +256,8 @@ const TARGETS: Target[] = [
     clients: ["ours", "nzc"],
     async start() {
       const store = await etcd();
-      return { ...(await startServe(PORT + 5, `etcd://${store.address}/kmeta-bench-serve-${stamp}`)), etcdPid: store.pid };
+      const prefix = `kmeta-bench-serve-${stamp}/`;
+      return { ...(await startServe(PORT + 5, `etcd://${store.address}`, ["--etcd-prefix", prefix])), etcdPid: store.pid };
     },
   },
   {
