@@ -4,6 +4,7 @@
 //
 //   npm run bench:server -- [--targets zk,zetcd,serve-memory,serve-etcd,etcd-store] [--n 10000]
 //     [--sessions 1000] [--watchers 100] [--reps 3] [--port-base 24210] [--serve-cpu-prof DIR]
+//     [--workloads sessions,fanout,get-all,get-10,create]
 //
 // Every server is started here on loopback (ports port-base+0..5, data in a temp dir) and stopped by pid;
 // a target that does not start is a column of reasons, not a crash; a store `kmeta serve` refuses
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     reps: { type: "string", default: "3" },
     "port-base": { type: "string", default: "24210" },
     "serve-cpu-prof": { type: "string" },
+    workloads: { type: "string", default: "sessions,fanout,get-all,get-10,create" },
   },
 });
 const N = Number(args.n);
@@ -137,6 +139,11 @@ async function cpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** A Node process's live V8 heap after a full GC, through its inspector (bench/v8_heap.ts). */
+async function v8LiveKiB(inspector: string): Promise<number> {
+  return Number(await run(process.execPath, ["--experimental-websocket", "--import", "tsx", join(REPO, "bench/v8_heap.ts"), inspector]));
+}
+
 /** A JVM's live heap after a full GC (jcmd), to show what an idle session holds where RSS cannot. */
 async function jvmLiveKiB(pid: number): Promise<number> {
   await run("jcmd", [`${pid}`, "GC.run"]);
@@ -151,8 +158,8 @@ interface Running {
   /** The process whose memory is the server's, and the etcd behind it if any. */
   pid: number;
   etcdPid?: number;
-  /** The server is a JVM (its heap is measured too). */
-  jvm?: boolean;
+  /** The server's live heap after a full GC, in KiB (JVM: jcmd; Node: its inspector). */
+  liveHeapKiB?: () => Promise<number>;
   about: string;
   stop(): Promise<void>;
 }
@@ -191,9 +198,11 @@ class NotServed extends Error {
 /** `kmeta serve` on a store, started through the CLI as a user would. */
 async function startServe(port: number, store: string, flags: string[] = []): Promise<Running> {
   const address = `127.0.0.1:${port}`;
+  // Only for the live-heap round after the reps (an inspector no client attaches to costs nothing).
+  const inspector = `127.0.0.1:${port + 2}`;
   // No per-address limit, as the ZooKeeper here (maxClientCnxns=0): every bench session comes from 127.0.0.1.
   const child = startChild([
-    process.execPath, "--import", "tsx", ...SERVE_NODE_FLAGS, "runtimes/node/cli/kmeta.ts", "serve",
+    process.execPath, `--inspect=${inspector}`, "--import", "tsx", ...SERVE_NODE_FLAGS, "runtimes/node/cli/kmeta.ts", "serve",
     "--listen", address, "--store", store, ...flags, "--max-connections-per-address", "0",
   ]);
   try {
@@ -206,7 +215,13 @@ async function startServe(port: number, store: string, flags: string[] = []): Pr
     const refusal = /^exited \(2\): (.+)$/.exec(message(e));
     throw refusal ? new NotServed(refusal[1]!) : e;
   }
-  return { address, pid: child.pid, about: ["kmeta serve --store", store, ...flags].join(" "), stop: () => child.stop() };
+  return {
+    address,
+    pid: child.pid,
+    liveHeapKiB: () => v8LiveKiB(inspector),
+    about: ["kmeta serve --store", store, ...flags].join(" "),
+    stop: () => child.stop(),
+  };
 }
 
 const TARGETS: Target[] = [
@@ -220,7 +235,7 @@ const TARGETS: Target[] = [
       const pid = Number(await run("bash", [join(SERVERS, "start-zk.sh"), dir], { ZK_PORT: `${PORT}` }));
       const address = `127.0.0.1:${PORT}`;
       const version = /Zookeeper version: ([^,\n-]+)/.exec(await fourLetter(address, "srvr"))?.[1] ?? "?";
-      return { address, pid, jvm: true, about: `ZooKeeper ${version} standalone (Debian, -Xmx256m)`, stop: () => run("bash", [join(SERVERS, "stop.sh"), dir]).then(() => {}) };
+      return { address, pid, liveHeapKiB: () => jvmLiveKiB(pid), about: `ZooKeeper ${version} standalone (Debian, -Xmx256m)`, stop: () => run("bash", [join(SERVERS, "stop.sh"), dir]).then(() => {}) };
     },
   },
   {
@@ -410,7 +425,14 @@ async function startAll(): Promise<void> {
   }
 }
 
-const WORKLOADS: WorkloadKey[] = ["sessions", "fanout", "get-all", "get-10", "create"];
+const WORKLOAD_KEYS: readonly WorkloadKey[] = ["sessions", "fanout", "get-all", "get-10", "create"];
+const WORKLOADS = args.workloads.split(",").map((w) => {
+  if (!WORKLOAD_KEYS.includes(w as WorkloadKey)) {
+    console.error(`bench:server: unknown workload "${w}" (known: ${WORKLOAD_KEYS.join(", ")})`);
+    process.exit(2);
+  }
+  return w as WorkloadKey;
+});
 async function runReps(): Promise<void> {
   for (let rep = 0; rep < REPS; rep++) {
     for (const workload of WORKLOADS) {
@@ -419,22 +441,23 @@ async function runReps(): Promise<void> {
   }
 }
 
-// The JVM's live heap per idle session, after the reps: its full GCs shrink the heap, which would skew
-// the RSS of any sessions measured after them.
-async function measureJvmHeap(): Promise<void> {
+// The live heap per idle session (JVM and Node servers), after the reps: full GCs shrink a heap, which
+// would skew the RSS of any sessions measured after them.
+async function measureLiveHeap(): Promise<void> {
   for (const pair of pairs) {
     const key = `heap|${pair.target.name}|${pair.client}`;
-    if (!pair.running?.jvm || !pair.worker || failures.has(`sessions|${pair.target.name}|${pair.client}`)) continue;
+    const liveHeapKiB = pair.running?.liveHeapKiB;
+    if (!liveHeapKiB || !pair.worker || failures.has(`sessions|${pair.target.name}|${pair.client}`)) continue;
     try {
       await send(pair, key, { cmd: "sessions", root, n: SESSIONS });
-      const held = await jvmLiveKiB(pair.running.pid);
+      const held = await liveHeapKiB();
       await send(pair, key, { cmd: "release", root });
       await sleep(SETTLE_MS);
-      const heap = (held - (await jvmLiveKiB(pair.running.pid))) / SESSIONS;
+      const heap = (held - (await liveHeapKiB())) / SESSIONS;
       s.add(key, heap);
-      console.error(`${key}: JVM live heap ${heap.toFixed(1)} KiB/session`);
+      console.error(`${key}: live heap ${heap.toFixed(1)} KiB/session`);
     } catch (e) {
-      console.error(`${key}: JVM heap not measured: ${message(e)}`);
+      console.error(`${key}: live heap not measured: ${message(e)}`);
     }
   }
 }
@@ -450,7 +473,7 @@ async function closeWorkers(): Promise<void> {
 try {
   await startAll();
   await runReps();
-  await measureJvmHeap();
+  await measureLiveHeap();
   await closeWorkers();
 } finally {
   await stopAll();
@@ -497,8 +520,8 @@ const ROWS: [label: string, workload: WorkloadKey, cell: (key: string, t: string
       return `${one(s.median(`memory|${t}|${c}`))}${etcdPart === undefined ? "" : ` (+ ${one(etcdPart)})`}`;
     },
   ],
-  [`JVM live heap per idle session after a full GC, KiB`, "sessions", (_k, t, c) =>
-    [...started].some(([target, r]) => target.name === t && r.jvm) ? one(s.median(`heap|${t}|${c}`)) : "n/a"],
+  [`live heap per idle session after a full GC, KiB (JVM: jcmd; Node: inspector)`, "sessions", (_k, t, c) =>
+    [...started].some(([target, r]) => target.name === t && r.liveHeapKiB) ? one(s.median(`heap|${t}|${c}`)) : "n/a"],
   [`${n(WATCHERS)} watches fired by one setData: median / max, ms`, "fanout", (k) => `${one(s.median(`${k}|median`))} / ${one(s.median(`${k}|max`))}`],
 ];
 const lines = [
@@ -510,6 +533,7 @@ const lines = [
   `|---|---|${selected.map(() => "---|").join("")}`,
 ];
 for (const [label, workload, cell] of ROWS) {
+  if (!WORKLOADS.includes(workload)) continue;
   for (const client of ["ours", "nzc"] as const) {
     const cells = selected.map((t) => {
       if (!t.clients.includes(client) || ((workload === "sessions" || workload === "fanout") && t.scheme !== "zk")) return "n/a";
@@ -521,7 +545,7 @@ for (const [label, workload, cell] of ROWS) {
 }
 
 // The issue's targets: [ours over theirs, goal, higher is better].
-const GOALS: [what: string, workload: WorkloadKey | "memory", ours: string, theirs: string, goal: number][] = [
+const GOALS: [what: string, workload: WorkloadKey | "memory" | "heap", ours: string, theirs: string, goal: number][] = [
   ["getData all at once", "get-all", "serve-memory", "zk", 1.5],
   ["getData 10 in flight", "get-10", "serve-memory", "zk", 1.5],
   ["creates", "create", "serve-memory", "zk", 1.0],
@@ -531,23 +555,26 @@ const GOALS: [what: string, workload: WorkloadKey | "memory", ours: string, thei
   ["getData all at once", "get-all", "serve-etcd", "etcd-store", 0.7],
   ["getData 10 in flight", "get-10", "serve-etcd", "etcd-store", 0.7],
   ["creates", "create", "serve-etcd", "etcd-store", 0.7],
-  ["memory per idle session", "memory", "serve-memory", "zk", 1.0],
-  ["memory per idle session", "memory", "serve-etcd", "zk", 1.0],
+  ["memory per idle session (RSS)", "memory", "serve-memory", "zk", 1.0],
+  ["memory per idle session (RSS)", "memory", "serve-etcd", "zk", 1.0],
+  ["memory per idle session (live heap)", "heap", "serve-memory", "zk", 1.0],
+  ["memory per idle session (live heap)", "heap", "serve-etcd", "zk", 1.0],
 ];
 lines.push(
   "",
-  "Memory per idle session is the server's RSS growth while the sessions are open, as the targets compare it. A JVM's",
-  "RSS follows its heap sizing (eden pages touched or reused, GCs) more than what a session holds; ZooKeeper's live-heap",
-  "row (jcmd: a full GC with the sessions open and one after they closed, in an extra round after the reps) is that.",
-  "The sessions run first in each rep; the second client's see a server that has held the first's.",
+  "Memory per idle session: the server's RSS growth while the sessions are open. A JVM's RSS follows its heap sizing",
+  "(eden pages touched or reused, GCs) more than what a session holds, so the live heap is measured too, in an extra",
+  "round after the reps: a full GC with the sessions open and one after they closed (JVM: jcmd; kmeta serve: its",
+  "inspector, HeapProfiler.collectGarbage + Runtime.getHeapUsage); neither counts native buffers. The sessions run",
+  "first in each rep; the second client's see a server that has held the first's.",
 );
 const names = new Map(TARGETS.map((t) => [t.name, t.label]));
 lines.push("", "Issue 9's targets (ratio of medians; memory: lower is better):", "", `| target | goal | ${CLIENT_LABEL.ours} | ${CLIENT_LABEL.nzc} |`, "|---|---|---|---|");
 for (const [what, workload, ours, theirs, goal] of GOALS) {
-  const lower = workload === "memory";
+  const lower = workload === "memory" || workload === "heap";
   const cells = (["ours", "nzc"] as const).map((client) => {
     if (!TARGETS.find((t) => t.name === theirs)!.clients.includes(client)) return "n/a";
-    const value = (t: string) => (lower ? s.median(`memory|${t}|${client}`) : s.median(`${workload}|${t}|${client}|rate`));
+    const value = (t: string) => (lower ? s.median(`${workload}|${t}|${client}`) : s.median(`${workload}|${t}|${client}|rate`));
     const [a, b] = [value(ours), value(theirs)];
     if (a === undefined || b === undefined) {
       if (![ours, theirs].every((t) => selected.some((x) => x.name === t))) return "not run";
