@@ -41,6 +41,8 @@ declare namespace Bun {
   }
 
   function connect(options: TCPSocketConnectOptions): Promise<Socket>;
+  /** For the kmeta CLI entry's `serve` runtime line. */
+  const version: string;
 }
 
 /** Bun's fetch takes TLS options in the init. */

@@ -67,6 +67,18 @@ declare namespace Deno {
   function connect(options: ConnectOptions): Promise<TcpConn>;
   function connectTls(options: ConnectTlsOptions): Promise<TlsConn>;
   function startTls(conn: TcpConn, options?: StartTlsOptions): Promise<TlsConn>;
+
+  // For the kmeta CLI entry (runtimes/deno/cli/kmeta.ts).
+  interface Output {
+    writeSync(bytes: Uint8Array): number;
+    isTerminal(): boolean;
+  }
+  const args: string[];
+  const env: { get(name: string): string | undefined };
+  const stdout: Output;
+  const stderr: Output;
+  const version: { deno: string };
+  function exit(code: number): never;
 }
 
 /** Deno's fetch takes its HttpClient in the init. */

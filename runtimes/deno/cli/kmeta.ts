@@ -1,0 +1,25 @@
+// kmeta on Deno: `deno run -A runtimes/deno/cli/kmeta.ts ls /`. The commands are
+// runtimes/common/cli; this file only builds their host (serve's listener is node:net, which Deno has).
+import { connect } from "../mod.ts";
+import { kmeta } from "../../common/cli/kmeta.ts";
+import type { CliHost } from "../../common/cli/host.ts";
+import { nodeServeHost } from "../../node/serve_host.ts";
+
+const encoder = new TextEncoder();
+const writeAll = (out: Deno.Output, text: string) => {
+  const bytes = encoder.encode(text);
+  for (let at = 0; at < bytes.length;) at += out.writeSync(bytes.subarray(at));
+};
+
+const host: CliHost = {
+  args: Deno.args,
+  env: (name) => Deno.env.get(name),
+  stdout: (text) => writeAll(Deno.stdout, text),
+  stderr: (text) => writeAll(Deno.stderr, text),
+  isTTY: Deno.stderr.isTerminal(),
+  exit: (code) => Deno.exit(code),
+  now: () => performance.now(),
+  connect,
+  serve: { ...nodeServeHost, runtime: `deno ${Deno.version.deno}` },
+};
+host.exit(await kmeta(host));
