@@ -1,15 +1,15 @@
 // Whether two stores hold the same tree: the same znodes (so the same children), each with the same
-// data, ACL and kind. Ephemerals belong to sessions and are counted, not compared. Stat counters
+// data and ACL. Ephemerals belong to sessions and are counted, not compared. Stat counters
 // (zxids, times, versions) are store history, not content: they are counted where they differ.
 import type { KafkaMetastore } from "../../../core/api/metastore.ts";
 import type { Stat } from "../../../core/api/stat.ts";
 import { aclString, count, showData } from "./format.ts";
-import { kindOf, sameAcl, sameData } from "./node_kind.ts";
+import { isEphemeral, sameAcl, sameData } from "./node_kind.ts";
 import { type NodeRecord, readTree } from "./tree_read.ts";
 
 export interface Difference {
   path: string;
-  what: "only in A" | "only in B" | "data" | "ACL" | "kind";
+  what: "only in A" | "only in B" | "data" | "ACL";
   detail: string;
 }
 
@@ -36,7 +36,7 @@ export async function diffTrees(a: KafkaMetastore, b: KafkaMetastore, root: stri
   const report: DiffReport = { compared: 0, differences: [], ephemerals: { a: 0, b: 0 }, counters: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as DiffReport["counters"] };
   const persistent = (nodes: Map<string, NodeRecord>, side: "a" | "b") => {
     for (const [path, n] of nodes) {
-      if (kindOf(n.stat) !== "ephemeral") continue;
+      if (!isEphemeral(n.stat)) continue;
       nodes.delete(path);
       report.ephemerals[side]++;
     }
@@ -59,7 +59,6 @@ export async function diffTrees(a: KafkaMetastore, b: KafkaMetastore, root: stri
   for (const [path, l] of left) {
     const r = right.get(path);
     if (!r) continue;
-    if (kindOf(l.stat) !== kindOf(r.stat)) report.differences.push({ path, what: "kind", detail: `A ${kindOf(l.stat)}, B ${kindOf(r.stat)}` });
     if (!sameData(l.data, r.data)) report.differences.push({ path, what: "data", detail: `A ${preview(l.data)}, B ${preview(r.data)}` });
     if (!sameAcl(l.acl, r.acl)) report.differences.push({ path, what: "ACL", detail: `A ${l.acl.map(aclString).join(",")}, B ${r.acl.map(aclString).join(",")}` });
     for (const c of COUNTERS) if ((l.stat as Stat)[c] !== (r.stat as Stat)[c]) report.counters[c]++;

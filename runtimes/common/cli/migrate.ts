@@ -1,4 +1,4 @@
-// Copies a tree from one store to another with data, ACLs and modes. Reading and writing are both
+// Copies a tree from one store to another with data and ACLs. Reading and writing are both
 // pipelined, level by level, and overlap: level n+1 is read while level n is written. Ephemerals are
 // left out (they belong to sessions of the source). Re-running after an interruption continues:
 // a target that holds only nodes of the source with the source's data is a partial copy.
@@ -9,13 +9,14 @@
 // child per step), so the next config_change_ or isr_change_ gets the number it would have got on
 // the source; and the root of the copy, which may exist, gets its data and ACL set.
 import { type ACL, OPEN_ACL_UNSAFE, Perms } from "../../../core/api/acl.ts";
+import { CreateMode } from "../../../core/api/create_mode.ts";
 import type { KafkaMetastore } from "../../../core/api/metastore.ts";
 import type { Request } from "../../../core/api/requests.ts";
 import type { ExistsResponse, GetDataResponse, Response } from "../../../core/api/responses.ts";
 import { ErrorCode } from "../../../core/errors.ts";
 import { CliError, describeCode } from "./context.ts";
 import { count } from "./format.ts";
-import { childCreations, createModeOf, kindOf, sameAcl, sameData } from "./node_kind.ts";
+import { childCreations, isEphemeral, sameAcl, sameData } from "./node_kind.ts";
 import { childPath, type NodeRecord, pipelined, readLevels, readTree } from "./tree_read.ts";
 
 /** The scratch child that advances a parent's creation counter; removed at once, and by a re-run. */
@@ -120,10 +121,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     for (const node of step.value) {
       report.read++;
       total += node.children.length;
-      const kind = kindOf(node.stat);
-      if (kind === "ephemeral") {
+      if (isEphemeral(node.stat)) {
         report.ephemerals.push(node.path);
         continue;
+      }
+      // ZooKeeper masks digest hashes as "x" for a client without ADMIN on the node: copying that would lock users out.
+      if (node.acl.some((a) => a.id.scheme === "digest" && a.id.id.endsWith(":x"))) {
+        throw new CliError(`cannot copy the ACL of ${node.path}: the source hides its digest hashes from a client without ADMIN permission there`);
       }
       if (childCreations(node.stat) > 0) counters.push(node);
       const there = target.get(node.path);
@@ -136,7 +140,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
         continue;
       }
       const direct = openToUs(node.acl) || (node.children.length === 0 && childCreations(node.stat) === 0);
-      writes.push({ type: "create", path: node.path, data: node.data, acl: direct ? node.acl : OPEN_ACL_UNSAFE, ...createModeOf(node.stat) });
+      writes.push({ type: "create", path: node.path, data: node.data, acl: direct ? node.acl : OPEN_ACL_UNSAFE, mode: CreateMode.Persistent });
       if (!direct) deferredAcls.push(node);
       report.created++;
       created.set(node.path, 0);
@@ -164,8 +168,8 @@ function byLevel(nodes: ReadonlyMap<string, NodeRecord>): NodeRecord[][] {
 }
 
 /**
- * Which target nodes must go before the copy: those the source lacks, those of another kind (with
- * what is under them), and scratch counter children. @throws {CliError} when any but scratch
+ * Which target nodes must go before the copy: those the source lacks (their children with them:
+ * a child is in the source only if its parent is), ephemerals, and scratch counter children. @throws {CliError} when any but scratch
  * children would go, or a node's data differs, without --force: the target is not a partial copy.
  */
 function checkTarget(source: ReadonlyMap<string, NodeRecord>, target: ReadonlyMap<string, NodeRecord>, force: boolean): { paths: string[]; foreign: number } {
@@ -177,10 +181,9 @@ function checkTarget(source: ReadonlyMap<string, NodeRecord>, target: ReadonlyMa
       continue;
     }
     const s = source.get(t.path);
-    const doomedParent = paths.includes(parentOf(t.path)) && t.path !== "/";
-    if (doomedParent || !s || kindOf(s.stat) === "ephemeral" || kindOf(s.stat) !== kindOf(t.stat)) {
+    if (!s || isEphemeral(s.stat) || isEphemeral(t.stat)) {
       paths.push(t.path);
-      if (!doomedParent) foreign.push(`${t.path} (${!s || kindOf(s.stat) === "ephemeral" ? "not in the source" : `a ${kindOf(t.stat)} node, ${kindOf(s.stat)} in the source`})`);
+      foreign.push(`${t.path} (${isEphemeral(t.stat) ? "an ephemeral" : "not in the source"})`);
     } else if (!sameData(s.data, t.data)) {
       foreign.push(`${t.path} (other data)`);
     }

@@ -28,13 +28,14 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const MIGRATE_COMMAND: Command = {
   name: "migrate",
   synopsis: "migrate --from URL --to URL [--path /sub] [--dry-run] [--force]",
-  summary: "copy the tree (or a subtree) with data, ACLs and modes; ephemerals are skipped; re-run to resume",
+  summary: "copy the tree (or a subtree) with data, ACLs and sequence counters; ephemerals are skipped; re-run to resume",
   help: [
     "Refuses a target that already holds other znodes unless --force, which deletes what the source lacks and",
     "overwrites what differs. A target holding part of the source (an interrupted run) is continued. Sequential",
-    "names keep their numbers and each parent's sequence counter continues from the source's; containers and",
-    "TTL nodes are created as such. Progress goes to standard error (a bar on a terminal), the summary to",
-    "standard output. Stop the source's writers (Kafka brokers) first: ephemerals and later writes are not copied.",
+    "names keep their numbers and each parent's sequence counter continues from the source's. Containers and TTL",
+    "nodes look persistent to every ZooKeeper client (ephemeralOwner 0) and are copied as persistent nodes.",
+    "Progress goes to standard error (a bar on a terminal), the summary to standard output. Stop the source's",
+    "writers (Kafka brokers) first: ephemerals and later writes are not copied.",
   ].join("\n"),
   spec: { flags: { from: "string", to: "string", path: "string", "dry-run": "boolean", force: "boolean" } },
   args: { min: 0, max: 0 },

@@ -53,7 +53,7 @@ const tree: Command = {
     const walk = (path: string, depth: number) => {
       const n = nodes.get(path);
       if (!n) return;
-      ctx.print(depth === 0 ? path : `${"  ".repeat(depth - 1)}${path.slice(path.lastIndexOf("/") + 1)}`);
+      ctx.print(depth === 0 ? path : `${"  ".repeat(depth)}${path.slice(path.lastIndexOf("/") + 1)}`);
       for (const c of n.children) walk(childPath(path, c), depth + 1);
     };
     walk(root, 0);

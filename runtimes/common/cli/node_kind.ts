@@ -1,31 +1,13 @@
-// What kind of znode a stat describes, as far as ZooKeeper's stat tells: ephemeralOwner is a
-// session for ephemerals, a marker for containers (0x8000000000000000) and TTL nodes (0xFF in the
-// top byte, the TTL below), 0 for plain persistent nodes. A sequential node is a name, not a kind.
+// What migrate and diff compare znodes by. A stat tells ephemerals apart (ephemeralOwner is their
+// session) but not containers or TTL nodes: ZooKeeper reports ephemeralOwner 0 for them, as for any
+// persistent node, so no client can see them (checked against ZooKeeper 3.8). A sequential node is
+// a name: its parent's creation counter, below, is what makes the next name.
 import type { ACL } from "../../../core/api/acl.ts";
-import { CONTAINER_EPHEMERAL_OWNER, CreateMode } from "../../../core/api/create_mode.ts";
 import type { Stat } from "../../../core/api/stat.ts";
 import { aclString } from "./format.ts";
 
-export type NodeKind = "persistent" | "ephemeral" | "container" | "ttl";
-
-export function kindOf(stat: Stat): NodeKind {
-  const owner = stat.ephemeralOwner;
-  if (owner === 0n) return "persistent";
-  if (owner === CONTAINER_EPHEMERAL_OWNER) return "container";
-  if (BigInt.asUintN(64, owner) >> 56n === 0xffn) return "ttl";
-  return "ephemeral";
-}
-
-/** How to create a node like this one again (ephemerals are never re-created). */
-export function createModeOf(stat: Stat): { mode: CreateMode; ttlMs?: number } {
-  switch (kindOf(stat)) {
-    case "container":
-      return { mode: CreateMode.Container };
-    case "ttl":
-      return { mode: CreateMode.PersistentWithTtl, ttlMs: Number(BigInt.asUintN(64, stat.ephemeralOwner) & ((1n << 56n) - 1n)) };
-    default:
-      return { mode: CreateMode.Persistent };
-  }
+export function isEphemeral(stat: Stat): boolean {
+  return stat.ephemeralOwner !== 0n;
 }
 
 /** Child creations so far: ZooKeeper's next sequential suffix (cversion = 2 x creations - children). */

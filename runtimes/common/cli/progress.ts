@@ -14,7 +14,7 @@ export interface Progress {
 
 export function createProgress(host: CliHost, label: string, lineEveryMs: number = 2000): Progress {
   const started = host.now();
-  let last = -Infinity;
+  let last = host.isTTY ? -Infinity : started;
   let drawn = false;
   const render = (done: number, total: number) => {
     const seconds = (host.now() - started) / 1000;
