@@ -1,5 +1,6 @@
 // Runs kmeta in this process with an in-memory host, and builds the stores the CLI tests work on:
 // a fresh chroot on the real ZooKeeper and etcd (KMETA_ZK, KMETA_ETCD), or a named memory store.
+import process from "node:process";
 import type { KafkaMetastore } from "../../core/api/metastore.ts";
 import type { ConnectOptions } from "../../core/connect.ts";
 import { CreateMode } from "../../core/api/create_mode.ts";

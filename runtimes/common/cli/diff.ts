@@ -1,11 +1,10 @@
 // Whether two stores hold the same tree: the same znodes (so the same children), each with the same
 // data and ACL. Ephemerals belong to sessions and are counted, not compared. Stat counters
 // (zxids, times, versions) are store history, not content: they are counted where they differ.
-import type { KafkaMetastore } from "../../../core/api/metastore.ts";
 import type { Stat } from "../../../core/api/stat.ts";
 import { aclString, count, showData } from "./format.ts";
 import { isEphemeral, sameAcl, sameData } from "./node_kind.ts";
-import { type NodeRecord, readTree } from "./tree_read.ts";
+import { type Lanes, type NodeRecord, readTree } from "./tree_read.ts";
 
 export interface Difference {
   path: string;
@@ -31,7 +30,7 @@ const preview = (data: Uint8Array | null) => {
   return `${encoding === "hex" ? "hex " : ""}${JSON.stringify(cut)} (${data!.length} bytes)`;
 };
 
-export async function diffTrees(a: KafkaMetastore, b: KafkaMetastore, root: string, skip: (path: string) => boolean): Promise<DiffReport> {
+export async function diffTrees(a: Lanes, b: Lanes, root: string, skip: (path: string) => boolean): Promise<DiffReport> {
   const [left, right] = await Promise.all([readTree(a, root, skip), readTree(b, root, skip)]);
   const report: DiffReport = { compared: 0, differences: [], ephemerals: { a: 0, b: 0 }, counters: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as DiffReport["counters"] };
   const persistent = (nodes: Map<string, NodeRecord>, side: "a" | "b") => {

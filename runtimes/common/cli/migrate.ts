@@ -17,14 +17,15 @@ import { ErrorCode } from "../../../core/errors.ts";
 import { CliError, describeCode } from "./context.ts";
 import { count } from "./format.ts";
 import { childCreations, isEphemeral, sameAcl, sameData } from "./node_kind.ts";
-import { childPath, type NodeRecord, pipelined, readLevels, readTree } from "./tree_read.ts";
+import { childPath, type Lanes, type NodeRecord, pipelined, readLevels, readTree } from "./tree_read.ts";
 
 /** The scratch child that advances a parent's creation counter; removed at once, and by a re-run. */
 export const COUNTER_CHILD = ".kmeta-migrate-counter";
 
 export interface MigrateOptions {
-  from: KafkaMetastore;
-  to: KafkaMetastore;
+  /** Sessions on the source and on the target; the first of each does what must stay in order. */
+  from: readonly KafkaMetastore[];
+  to: readonly KafkaMetastore[];
   /** The subtree to copy ("/" for all). */
   root: string;
   /** Paths left out with what is under them (ZooKeeper's own /zookeeper). */
@@ -66,7 +67,7 @@ function parentOf(path: string): string {
 
 const depth = (path: string) => (path === "/" ? 0 : path.split("/").length - 1);
 
-async function expectOk(client: KafkaMetastore, requests: readonly Request[], what: string, tolerate: readonly number[] = []): Promise<Response[]> {
+async function expectOk(client: Lanes, requests: readonly Request[], what: string, tolerate: readonly number[] = []): Promise<Response[]> {
   const results = await pipelined(client, requests);
   results.forEach((r, i) => {
     if (r.resultCode !== ErrorCode.Ok && !tolerate.includes(r.resultCode)) throw new CliError(`cannot ${what} ${describeCode(requests[i]!.type === "multi" ? "" : (requests[i] as { path: string }).path, r.resultCode)}`);
@@ -76,7 +77,8 @@ async function expectOk(client: KafkaMetastore, requests: readonly Request[], wh
 
 /** Copies `options.root` of `from` into `to`. @throws {CliError} when the target is not ours to write, or a write fails. */
 export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
-  const { from, to, root, skip, dryRun } = options;
+  const { from, root, skip, dryRun } = options;
+  const to = options.to[0]!, lanes = options.to;
   const report: MigrateReport = { read: 0, created: 0, dataSet: 0, aclsSet: 0, deleted: 0, countersAdvanced: 0, counterSteps: 0, unchanged: 0, ephemerals: [], resumed: false };
   const targetRoot = (await to.handleRequest({ type: "getData", path: root })) as GetDataResponse;
   if (targetRoot.resultCode !== ErrorCode.Ok && targetRoot.resultCode !== ErrorCode.NoNode) throw new CliError(`cannot read the target's ${describeCode(root, targetRoot.resultCode)}`);
@@ -91,7 +93,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     if (targetRoot.resultCode === ErrorCode.Ok) target.set(root, { path: root, data: targetRoot.data, acl: [], stat: targetRoot.stat!, children: [] });
     levels = readLevels(from, root, skip);
   } else {
-    const [source, present] = await Promise.all([readTree(from, root, skip), readTree(to, root, skip)]);
+    const [source, present] = await Promise.all([readTree(from, root, skip), readTree(lanes, root, skip)]);
     target = present;
     const doomed = checkTarget(source, present, options.force);
     report.resumed = doomed.foreign === 0;
@@ -147,12 +149,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
       const parent = parentOf(node.path);
       if (created.has(parent)) created.set(parent, created.get(parent)! + 1);
     }
-    if (!dryRun) await expectOk(to, writes, "write");
+    if (!dryRun) await expectOk(lanes, writes, "write");
     done += step.value.length;
     options.onProgress(done, Math.max(total, done));
   }
   if (!dryRun) await advanceCounters(to, counters, created, report);
-  if (!dryRun) await expectOk(to, deferredAcls.map((n): Request => ({ type: "setAcl", path: n.path, acl: n.acl, version: -1 })), "set the ACL of");
+  if (!dryRun) await expectOk(lanes, deferredAcls.map((n): Request => ({ type: "setAcl", path: n.path, acl: n.acl, version: -1 })), "set the ACL of");
   report.aclsSet = deferredAcls.length;
   return report;
 }

@@ -9,6 +9,15 @@ import { createProgress } from "./progress.ts";
 
 /** Enough requests in flight that a batch is limited by the store, not by round trips. */
 const IN_FLIGHT = 1000;
+/** Sessions per store (--sessions); more did not help on a busy 2-core machine (bench/migrate.ts). */
+const SESSIONS = 1;
+
+/** `n` sessions on `url`. */
+function lanes(ctx: Context, url: string, what: string, extra: Record<string, unknown> = {}) {
+  const n = ctx.int("sessions") ?? SESSIONS;
+  if (n < 1 || n > 64) throw new UsageError(`--sessions wants 1..64, got ${n}`);
+  return Promise.all(Array.from({ length: n }, () => ctx.open(url, { maxInFlightRequests: IN_FLIGHT, ...extra }, what)));
+}
 
 function subtree(ctx: Context): { root: string; skip: (path: string) => boolean } {
   const root = ctx.string("path") ?? "/";
@@ -27,7 +36,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export const MIGRATE_COMMAND: Command = {
   name: "migrate",
-  synopsis: "migrate --from URL --to URL [--path /sub] [--dry-run] [--force]",
+  synopsis: "migrate --from URL --to URL [--path /sub] [--dry-run] [--force] [--sessions N]",
   summary: "copy the tree (or a subtree) with data, ACLs and sequence counters; ephemerals are skipped; re-run to resume",
   help: [
     "Refuses a target that already holds other znodes unless --force, which deletes what the source lacks and",
@@ -35,18 +44,17 @@ export const MIGRATE_COMMAND: Command = {
     "names keep their numbers and each parent's sequence counter continues from the source's. Containers and TTL",
     "nodes look persistent to every ZooKeeper client (ephemeralOwner 0) and are copied as persistent nodes.",
     "Progress goes to standard error (a bar on a terminal), the summary to standard output. Stop the source's",
-    "writers (Kafka brokers) first: ephemerals and later writes are not copied.",
+    "writers (Kafka brokers) first: ephemerals and later writes are not copied. --sessions (default 1) is how",
+    "many sessions read and write each store in parallel.",
   ].join("\n"),
-  spec: { flags: { from: "string", to: "string", path: "string", "dry-run": "boolean", force: "boolean" } },
+  spec: { flags: { from: "string", to: "string", path: "string", "dry-run": "boolean", force: "boolean", sessions: "int" } },
   args: { min: 0, max: 0 },
   async run(ctx) {
     const [fromUrl, toUrl] = [required(ctx, "from"), required(ctx, "to")];
     const { root, skip } = subtree(ctx);
     if (fromUrl === toUrl) throw new UsageError("--from and --to name the same store");
-    const [from, to] = await Promise.all([
-      ctx.open(fromUrl, { maxInFlightRequests: IN_FLIGHT }, "--from"),
-      ctx.open(toUrl, { maxInFlightRequests: IN_FLIGHT, createChrootIfNecessary: !ctx.bool("dry-run") }, "--to"),
-    ]);
+    const from = await lanes(ctx, fromUrl, "--from");
+    const to = await lanes(ctx, toUrl, "--to", { createChrootIfNecessary: !ctx.bool("dry-run") });
     const progress = createProgress(ctx.host, ctx.bool("dry-run") ? "reading" : "migrating");
     const started = ctx.host.now();
     let report;
@@ -84,15 +92,15 @@ export const MIGRATE_COMMAND: Command = {
 
 export const DIFF_COMMAND: Command = {
   name: "diff",
-  synopsis: "diff URL_A URL_B [--path /sub] [--limit N]",
+  synopsis: "diff URL_A URL_B [--path /sub] [--limit N] [--sessions N]",
   summary: "compare two stores' trees (data, ACLs, children, kinds); exit 0 only when equal",
   help: "Ephemeral znodes are counted, not compared. Stat counters (zxids, times, versions) are store history: the\nsummary says on how many znodes each differs, and they do not make the trees different. --limit (default 20)\nbounds the differences printed.",
-  spec: { flags: { path: "string", limit: "int" } },
+  spec: { flags: { path: "string", limit: "int", sessions: "int" } },
   args: { min: 2, max: 2 },
   async run(ctx) {
     const [urlA, urlB] = ctx.positionals as [string, string];
     const { root, skip } = subtree(ctx);
-    const [a, b] = await Promise.all([ctx.open(urlA, { maxInFlightRequests: IN_FLIGHT }, "A"), ctx.open(urlB, { maxInFlightRequests: IN_FLIGHT }, "B")]);
+    const [a, b] = await Promise.all([lanes(ctx, urlA, "A"), lanes(ctx, urlB, "B")]);
     const report = await diffTrees(a, b, root, skip);
     const equal = report.differences.length === 0;
     if (ctx.json) {

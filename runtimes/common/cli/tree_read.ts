@@ -26,18 +26,30 @@ export function childPath(parent: string, name: string): string {
   return parent === "/" ? `/${name}` : `${parent}/${name}`;
 }
 
-/** Sends `requests` in chunks, in order. */
-export async function pipelined(client: KafkaMetastore, requests: readonly Request[], chunk: number = CHUNK): Promise<Response[]> {
-  const out: Response[] = [];
-  for (let i = 0; i < requests.length; i += chunk) out.push(...(await client.handleRequests(requests.slice(i, i + chunk))));
-  return out;
+/**
+ * One client, or several sessions on the same store: independent requests are spread over them,
+ * so a store that serialises each session's batches (etcd: one Txn at a time) works on several.
+ */
+export type Lanes = KafkaMetastore | readonly KafkaMetastore[];
+
+/** Sends `requests` in chunks; with several sessions, each takes a contiguous share. Responses in request order. */
+export async function pipelined(lanes: Lanes, requests: readonly Request[], chunk: number = CHUNK): Promise<Response[]> {
+  const clients = Array.isArray(lanes) ? lanes : [lanes as KafkaMetastore];
+  const share = Math.ceil(requests.length / clients.length);
+  const parts = await Promise.all(clients.map(async (client, k) => {
+    const mine = requests.slice(k * share, (k + 1) * share);
+    const out: Response[] = [];
+    for (let i = 0; i < mine.length; i += chunk) out.push(...(await client.handleRequests(mine.slice(i, i + chunk))));
+    return out;
+  }));
+  return parts.flat();
 }
 
 /**
  * Yields the tree under `root` one level at a time (root first), skipping the paths `skip` names
  * (and what is under them). @throws {CliError} when the root does not exist or a read fails.
  */
-export async function* readLevels(client: KafkaMetastore, root: string, skip: (path: string) => boolean = () => false): AsyncGenerator<NodeRecord[]> {
+export async function* readLevels(client: Lanes, root: string, skip: (path: string) => boolean = () => false): AsyncGenerator<NodeRecord[]> {
   let paths = [root];
   let first = true;
   while (paths.length > 0) {
@@ -64,7 +76,7 @@ export async function* readLevels(client: KafkaMetastore, root: string, skip: (p
 }
 
 /** The whole tree under `root`, by path, in level order. */
-export async function readTree(client: KafkaMetastore, root: string, skip?: (path: string) => boolean): Promise<Map<string, NodeRecord>> {
+export async function readTree(client: Lanes, root: string, skip?: (path: string) => boolean): Promise<Map<string, NodeRecord>> {
   const nodes = new Map<string, NodeRecord>();
   for await (const level of readLevels(client, root, skip)) for (const n of level) nodes.set(n.path, n);
   return nodes;
