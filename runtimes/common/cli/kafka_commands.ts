@@ -144,8 +144,8 @@ const RUN: Record<string, (ctx: Context, kafka: KafkaZkClient) => Promise<void>>
 export const KAFKA_COMMAND: Command = {
   name: "kafka",
   synopsis: "kafka brokers|topics|describe TOPIC|controller|configs [TYPE [NAME]]|isr [TOPIC]",
-  summary: "Kafka's metadata as tables (--json for scripts); isr --under-replicated lists only those",
-  help: "The store is Kafka's zookeeper.connect (with its chroot, e.g. zk://host:2181/kafka). A znode holding what Kafka would not write is an error naming it (exit 1).",
+  summary: "brokers, topics, describe TOPIC, controller, configs, isr: Kafka's metadata as tables",
+  help: "isr --under-replicated lists only those partitions; --json gives each as JSON for scripts.\nThe store is Kafka's zookeeper.connect (with its chroot, e.g. zk://host:2181/kafka). A znode holding what Kafka would not write is an error naming it (exit 1).",
   spec: { flags: { "under-replicated": "boolean" } },
   args: { min: 1, max: 3 },
   async run(ctx) {

@@ -13,7 +13,8 @@ import { DIFF_COMMAND, MIGRATE_COMMAND } from "./migrate_commands.ts";
 const COMMANDS: readonly Command[] = [...NODE_COMMANDS, KAFKA_COMMAND, MIGRATE_COMMAND, DIFF_COMMAND];
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.synopsis.length), 20);
+  const short = (c: Command) => (c.synopsis.length <= 30 ? c.synopsis : `${c.name} ...`);
+  const width = Math.max(...COMMANDS.map((c) => short(c).length), 20);
   const line = (synopsis: string, summary: string) => `  ${synopsis.padEnd(width)}  ${summary}`;
   return [
     "Usage: kmeta [--store URL] [--json] [--timeout MS] <command> [args]",
@@ -24,9 +25,9 @@ function usage(): string {
     "Commands:",
     line("serve [flags]", "a ZooKeeper-protocol server over a store (kmeta serve --help)"),
     line("demo [URL]", "walk through a Kafka-style metadata session (default memory://)"),
-    ...COMMANDS.map((c) => line(c.synopsis, c.summary)),
+    ...COMMANDS.map((c) => line(short(c), c.summary)),
     line("version", "print the version (also -V, --version)"),
-    line("help [command]", "this text, or a command's (also -h, --help)"),
+    line("help [command]", "this text, or a command's (also -h, --help; `kmeta help migrate`)"),
   ].join("\n");
 }
 

@@ -37,7 +37,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const MIGRATE_COMMAND: Command = {
   name: "migrate",
   synopsis: "migrate --from URL --to URL [--path /sub] [--dry-run] [--force] [--sessions N]",
-  summary: "copy the tree (or a subtree) with data, ACLs and sequence counters; ephemerals are skipped; re-run to resume",
+  summary: "copy a tree between stores (data, ACLs, sequence counters); re-run to resume",
   help: [
     "Refuses a target that already holds other znodes unless --force, which deletes what the source lacks and",
     "overwrites what differs. A target holding part of the source (an interrupted run) is continued. Sequential",
@@ -93,7 +93,7 @@ export const MIGRATE_COMMAND: Command = {
 export const DIFF_COMMAND: Command = {
   name: "diff",
   synopsis: "diff URL_A URL_B [--path /sub] [--limit N] [--sessions N]",
-  summary: "compare two stores' trees (data, ACLs, children, kinds); exit 0 only when equal",
+  summary: "compare two stores' trees (data, ACLs, children); exit 0 only when equal",
   help: "Ephemeral znodes are counted, not compared. Stat counters (zxids, times, versions) are store history: the\nsummary says on how many znodes each differs, and they do not make the trees different. --limit (default 20)\nbounds the differences printed.",
   spec: { flags: { path: "string", limit: "int", sessions: "int" } },
   args: { min: 2, max: 2 },

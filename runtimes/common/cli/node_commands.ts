@@ -40,7 +40,7 @@ const ls: Command = {
 const tree: Command = {
   name: "tree",
   synopsis: "tree [PATH]",
-  summary: "every znode under PATH (default /), indented; --json lists paths with their stat",
+  summary: "every znode under PATH (default /), indented (--json: paths, data, stats)",
   spec: spec(),
   args: { min: 0, max: 1 },
   async run(ctx) {
@@ -92,7 +92,7 @@ const stat: Command = {
 const set: Command = {
   name: "set",
   synopsis: "set PATH DATA [--version N] [--hex]",
-  summary: "replace the data of PATH (at version N when given); --hex reads DATA as hex",
+  summary: "replace the data of PATH (at version N); --hex reads DATA as hex",
   spec: spec({ version: "int", hex: "boolean" }, { "-v": "version" }),
   args: { min: 2, max: 2 },
   async run(ctx) {
@@ -105,7 +105,7 @@ const set: Command = {
 const create: Command = {
   name: "create",
   synopsis: "create PATH [DATA] [-s] [-e] [-c] [--ttl MS] [--acl ACLS] [--hex]",
-  summary: "create PATH (sequential, ephemeral, container, TTL); prints the created path",
+  summary: "create PATH (-s sequential, -e ephemeral, -c container, --ttl); prints its name",
   help: "ACLS is scheme:id:perms[,...] (perms of cdrwa), default world:anyone:cdrwa. An ephemeral node lives as long as this command.",
   spec: spec({ sequential: "boolean", ephemeral: "boolean", container: "boolean", ttl: "int", acl: "string", hex: "boolean" }, { "-s": "sequential", "-e": "ephemeral", "-c": "container", "-t": "ttl" }),
   args: { min: 1, max: 2 },
@@ -171,7 +171,8 @@ const rmr: Command = {
 const watch: Command = {
   name: "watch",
   synopsis: "watch PATH [--children] [--count N]",
-  summary: "print PATH's events as they come (NodeCreated, NodeDeleted, NodeDataChanged, NodeChildrenChanged), re-arming; stop after N or on Ctrl-C",
+  summary: "print PATH's events as they come, re-arming; stop after N or on Ctrl-C",
+  help: "Events: NodeCreated, NodeDeleted, NodeDataChanged (a watch armed by exists), or NodeChildrenChanged (--children).",
   spec: spec({ children: "boolean", count: "int" }),
   args: { min: 1, max: 1 },
   async run(ctx) {
@@ -212,7 +213,7 @@ const watch: Command = {
 const acl: Command = {
   name: "acl",
   synopsis: "acl PATH [ACLS] [--version N]",
-  summary: "the ACL of PATH, one entry per line (scheme:id:perms); with ACLS, set it",
+  summary: "the ACL of PATH, one scheme:id:perms per line; with ACLS, set it",
   spec: spec({ version: "int" }, { "-v": "version" }),
   args: { min: 1, max: 2 },
   async run(ctx) {
@@ -232,7 +233,7 @@ const acl: Command = {
 const sync: Command = {
   name: "sync",
   synopsis: "sync PATH",
-  summary: "a read barrier on PATH: answers once the store has applied the writes before it",
+  summary: "a read barrier on PATH (see kmeta help sync)",
   help: "KafkaMetastore has no sync request: this is one round trip to the store for PATH (etcd reads are linearizable; ZooKeeper answers from the connected server). Exit 1 when PATH does not exist.",
   spec: spec(),
   args: { min: 1, max: 1 },
