@@ -69,14 +69,10 @@ declare namespace Deno {
   function startTls(conn: TcpConn, options?: StartTlsOptions): Promise<TlsConn>;
 
   // For the kmeta CLI entry (runtimes/deno/cli/kmeta.ts).
-  interface Output {
-    writeSync(bytes: Uint8Array): number;
-    isTerminal(): boolean;
-  }
   const args: string[];
   const env: { get(name: string): string | undefined };
-  const stdout: Output;
-  const stderr: Output;
+  const stdout: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
+  const stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
   const version: { deno: string };
   function exit(code: number): never;
 }

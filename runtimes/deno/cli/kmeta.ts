@@ -6,7 +6,7 @@ import type { CliHost } from "../../common/cli/host.ts";
 import { nodeServeHost } from "../../node/serve_host.ts";
 
 const encoder = new TextEncoder();
-const writeAll = (out: Deno.Output, text: string) => {
+const writeAll = (out: { writeSync(bytes: Uint8Array): number }, text: string) => {
   const bytes = encoder.encode(text);
   for (let at = 0; at < bytes.length;) at += out.writeSync(bytes.subarray(at));
 };
