@@ -1,6 +1,6 @@
 // Flags of the kmeta commands: `--name value`, `--name=value`, short aliases, `--` ending flags.
 // Anything the spec does not name is a UsageError, so a typo never runs a command.
-import { UsageError } from "../serve.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** A flag's kind: a switch, a string, or a non-negative integer. */
 export type FlagKind = "boolean" | "string" | "int";

@@ -5,7 +5,7 @@ import type { ConnectOptions } from "../../../core/connect.ts";
 import type { Response } from "../../../core/api/responses.ts";
 import { codeName, ErrorCode, isKeeperError } from "../../../core/errors.ts";
 import { parseConnectString } from "../../../core/connect_string.ts";
-import { UsageError } from "../serve.ts";
+import { UsageError } from "../usage_error.ts";
 import type { FlagKind, FlagSpec, ParsedArgs } from "./args.ts";
 import type { CliHost } from "./host.ts";
 

@@ -3,7 +3,7 @@
 import type { ACL } from "../../../core/api/acl.ts";
 import type { Stat } from "../../../core/api/stat.ts";
 import { jsonReplacer } from "../../../core/api/json.ts";
-import { UsageError } from "../serve.ts";
+import { UsageError } from "../usage_error.ts";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 

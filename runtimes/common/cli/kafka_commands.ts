@@ -6,7 +6,7 @@ import { ConfigType, type TopicPartition } from "../../../core/kafka/paths.ts";
 import type { TopicAssignment } from "../../../core/kafka/codecs_topic.ts";
 import type { PartitionLeadership } from "../../../core/kafka/kafka_zk_cluster.ts";
 import { systemClock } from "../system_clock.ts";
-import { UsageError } from "../serve.ts";
+import { UsageError } from "../usage_error.ts";
 import { CliError, type Command, type Context, ExitCode } from "./context.ts";
 import { jsonLine, table } from "./format.ts";
 

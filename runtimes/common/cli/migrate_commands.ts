@@ -1,6 +1,6 @@
 // `kmeta migrate` and `kmeta diff`: copy a tree between stores (ZooKeeper, etcd, memory, either
 // way), and check that two stores hold the same tree.
-import { UsageError } from "../serve.ts";
+import { UsageError } from "../usage_error.ts";
 import { type Command, type Context, ExitCode, redact } from "./context.ts";
 import { count, jsonLine } from "./format.ts";
 import { migrate } from "./migrate.ts";

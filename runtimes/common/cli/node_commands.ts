@@ -4,7 +4,7 @@ import { OPEN_ACL_UNSAFE } from "../../../core/api/acl.ts";
 import { CreateMode } from "../../../core/api/create_mode.ts";
 import type { Request } from "../../../core/api/requests.ts";
 import { ErrorCode } from "../../../core/errors.ts";
-import { UsageError } from "../serve.ts";
+import { UsageError } from "../usage_error.ts";
 import { check, CliError, type Command, type Context, describeCode } from "./context.ts";
 import { aclString, fromHex, jsonLine, parseAcls, showData, statJson, statLines } from "./format.ts";
 import { childPath, pipelined, readLevels, readTree } from "./tree_read.ts";
