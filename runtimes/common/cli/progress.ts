@@ -16,6 +16,7 @@ export function createProgress(host: CliHost, label: string, lineEveryMs: number
   const started = host.now();
   let last = host.isTTY ? -Infinity : started;
   let drawn = false;
+  let latest: [number, number] = [0, 0];
   const render = (done: number, total: number) => {
     const seconds = (host.now() - started) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
@@ -24,6 +25,7 @@ export function createProgress(host: CliHost, label: string, lineEveryMs: number
   };
   return {
     update(done, total) {
+      latest = [done, total];
       const now = host.now();
       if (now - last < (host.isTTY ? 100 : lineEveryMs)) return;
       last = now;
@@ -37,7 +39,10 @@ export function createProgress(host: CliHost, label: string, lineEveryMs: number
       }
     },
     end() {
-      if (drawn) host.stderr("\n");
+      if (!drawn) return;
+      last = -Infinity; // the final count, however soon after the last redraw
+      this.update(...latest);
+      host.stderr("\n");
     },
   };
 }
