@@ -107,6 +107,7 @@ describe("kmeta bad input: one line, a non-zero exit", () => {
 
   it("unknown commands and flags, missing arguments, bad values: exit 2", CASE, async () => {
     assertOneLine(await kmeta(["frobnicate"]), 2, /^kmeta: unknown command "frobnicate"/);
+    assertOneLine(await kmeta(["--frob", "ls"]), 2, /^kmeta: unknown flag "--frob"/);
     assertOneLine(await kmeta(["--store", url, "ls", "/", "--frob"]), 2, /^kmeta ls: unknown flag "--frob"$/);
     assertOneLine(await kmeta(["--store", url, "get"]), 2, /^kmeta get: missing arguments; usage: kmeta get PATH$/);
     assertOneLine(await kmeta(["--store", url, "ls", "/", "/x"]), 2, /unexpected argument "\/x"/);
@@ -182,7 +183,7 @@ describe("kmeta kafka on a simulated cluster (ZooKeeper)", () => {
     assert.deepEqual(topics.lines.slice(1).map((l) => l.split(/\s+/)[0]), ["sim-0", "sim-1", "sim-2", "sim-3"]);
     const describe = await k("describe", "sim-0");
     assert.match(describe.lines[0]!, /^Topic: sim-0\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 3\tConfigs: cleanup\.policy=compact,retention\.ms=86400000$/);
-    assert.match(describe.lines[1]!, /^\tTopic: sim-0\tPartition: 0\tLeader: \d\tReplicas: 0,1,2\tIsr: [\d,]+$/);
+    assert.match(describe.lines[1]!, /^\tTopic: sim-0\tPartition: 0\tLeader: \d\tReplicas: 0,1,2\tIsr: [\d,]+\tElr: N\/A\tLastKnownElr: N\/A$/);
     const d = JSON.parse((await k("describe", "sim-0", "--json")).stdout);
     assert.equal(d.partitions.length, 3);
     assert.deepEqual(d.configs, { "cleanup.policy": "compact", "retention.ms": "86400000" });

@@ -84,15 +84,16 @@ async function describe(ctx: Context, kafka: KafkaZkClient): Promise<void> {
     }));
     return;
   }
+  // kafka-topics.sh --describe of Kafka 3.9 (TopicCommand) against a ZooKeeper-mode cluster, field for
+  // field: no TopicId without one, the reassignment lists only while one runs, no ELR in ZooKeeper mode.
   const configText = [...configs].map(([k, v]) => `${k}=${v}`).join(",");
-  ctx.print(`Topic: ${topic}\tTopicId: ${a.topicId ?? ""}\tPartitionCount: ${a.partitions.size}\tReplicationFactor: ${rf}\tConfigs: ${configText}${marked ? "\tMarkedForDeletion: true" : ""}`);
+  const deleting = marked ? "\tMarkedForDeletion: true" : "";
+  ctx.print(`Topic: ${topic}${a.topicId ? `\tTopicId: ${a.topicId}` : ""}\tPartitionCount: ${a.partitions.size}\tReplicationFactor: ${rf}\tConfigs: ${configText}${deleting}`);
   for (const p of partitions) {
-    const leader = p.state ? (p.state.state.leader < 0 ? "none" : String(p.state.state.leader)) : "none";
-    const extra = [
-      ...(p.replicas.addingReplicas.length ? [`Adding Replicas: ${ids(p.replicas.addingReplicas)}`] : []),
-      ...(p.replicas.removingReplicas.length ? [`Removing Replicas: ${ids(p.replicas.removingReplicas)}`] : []),
-    ];
-    ctx.print(`\tTopic: ${topic}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${ids(p.replicas.replicas)}\tIsr: ${p.state ? ids(p.state.state.isr) : ""}${extra.map((e) => `\t${e}`).join("")}`);
+    const leader = p.state && p.state.state.leader >= 0 ? String(p.state.state.leader) : "none";
+    const { addingReplicas: adding, removingReplicas: removing } = p.replicas;
+    const reassigning = adding.length > 0 || removing.length > 0 ? `\tAdding Replicas: ${ids(adding)}\tRemoving Replicas: ${ids(removing)}` : "";
+    ctx.print(`\tTopic: ${topic}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${ids(p.replicas.replicas)}\tIsr: ${p.state ? ids(p.state.state.isr) : ""}${reassigning}\tElr: N/A\tLastKnownElr: N/A${deleting}`);
   }
 }
 

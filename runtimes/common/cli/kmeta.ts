@@ -82,7 +82,7 @@ export async function kmeta(host: CliHost): Promise<number> {
   }
   const found = COMMANDS.find((c) => c.name === command);
   if (!found) {
-    err(`kmeta: unknown command "${command}" (kmeta help lists them)`);
+    err(command.startsWith("-") ? `kmeta: unknown flag "${command}" (kmeta help lists them)` : `kmeta: unknown command "${command}" (kmeta help lists them)`);
     return ExitCode.Usage;
   }
   return await runCommand(host, found, rest);
