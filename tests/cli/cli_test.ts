@@ -103,7 +103,10 @@ for (const name of ["memory", "zk", "etcd"] as const) {
 describe("kmeta bad input: one line, a non-zero exit", () => {
   const url = storeUrls("bad").zk;
   before(async () => void (await (await openStore(connect, url)).close()));
-  after(() => dropChroot(connect, url));
+  after(async () => {
+    await dropChroot(connect, url);
+    await dropChroot(connect, `${url}-copy`);
+  });
 
   it("unknown commands and flags, missing arguments, bad values: exit 2", CASE, async () => {
     assertOneLine(await kmeta(["frobnicate"]), 2, /^kmeta: unknown command "frobnicate"/);
@@ -116,6 +119,8 @@ describe("kmeta bad input: one line, a non-zero exit", () => {
     assertOneLine(await kmeta(["--store", "redis://x", "ls"]), 2, /^kmeta ls: --store: /);
     assertOneLine(await kmeta(["migrate", "--to", url]), 2, /migrate needs --from URL/);
     assertOneLine(await kmeta(["--store", url, "kafka", "partitions"]), 2, /unknown subcommand "partitions"/);
+    assertOneLine(await kmeta(["diff", url, url, "--path", "/nowhere"]), 1, /^kmeta diff: A: \/nowhere does not exist \(NoNode\)$/);
+    assertOneLine(await kmeta(["migrate", "--from", url, "--to", `${url}-copy`, "--path", "/nowhere"]), 1, /^kmeta migrate: \/nowhere does not exist \(NoNode\)$/);
     assertOneLine(await kmeta(["serve", "--frobnicate"]), 2, /unknown flag "--frobnicate"/);
   });
 

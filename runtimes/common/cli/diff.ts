@@ -2,6 +2,7 @@
 // data and ACL. Ephemerals belong to sessions and are counted, not compared. Stat counters
 // (zxids, times, versions) are store history, not content: they are counted where they differ.
 import type { Stat } from "../../../core/api/stat.ts";
+import { CliError } from "./context.ts";
 import { aclString, count, showData } from "./format.ts";
 import { isEphemeral, sameAcl, sameData } from "./node_kind.ts";
 import { type Lanes, type NodeRecord, readTree } from "./tree_read.ts";
@@ -31,7 +32,10 @@ const preview = (data: Uint8Array | null) => {
 };
 
 export async function diffTrees(a: Lanes, b: Lanes, root: string, skip: (path: string) => boolean): Promise<DiffReport> {
-  const [left, right] = await Promise.all([readTree(a, root, skip), readTree(b, root, skip)]);
+  const side = (name: string) => (e: unknown) => {
+    throw e instanceof CliError ? new CliError(`${name}: ${e.message}`, e.exitCode) : e;
+  };
+  const [left, right] = await Promise.all([readTree(a, root, skip).catch(side("A")), readTree(b, root, skip).catch(side("B"))]);
   const report: DiffReport = { compared: 0, differences: [], ephemerals: { a: 0, b: 0 }, counters: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as DiffReport["counters"] };
   const persistent = (nodes: Map<string, NodeRecord>, side: "a" | "b") => {
     for (const [path, n] of nodes) {

@@ -13,7 +13,7 @@ import { CreateMode } from "../../../core/api/create_mode.ts";
 import type { KafkaMetastore } from "../../../core/api/metastore.ts";
 import type { Request } from "../../../core/api/requests.ts";
 import type { ExistsResponse, GetDataResponse, Response } from "../../../core/api/responses.ts";
-import { ErrorCode } from "../../../core/errors.ts";
+import { codeName, ErrorCode } from "../../../core/errors.ts";
 import { CliError, describeCode } from "./context.ts";
 import { count } from "./format.ts";
 import { childCreations, isEphemeral, sameAcl, sameData } from "./node_kind.ts";
@@ -70,7 +70,7 @@ const depth = (path: string) => (path === "/" ? 0 : path.split("/").length - 1);
 async function expectOk(client: Lanes, requests: readonly Request[], what: string, tolerate: readonly number[] = []): Promise<Response[]> {
   const results = await pipelined(client, requests);
   results.forEach((r, i) => {
-    if (r.resultCode !== ErrorCode.Ok && !tolerate.includes(r.resultCode)) throw new CliError(`cannot ${what} ${describeCode(requests[i]!.type === "multi" ? "" : (requests[i] as { path: string }).path, r.resultCode)}`);
+    if (r.resultCode !== ErrorCode.Ok && !tolerate.includes(r.resultCode)) throw new CliError(`cannot ${what} ${(requests[i] as { path: string }).path}: ${codeName(r.resultCode)}`);
   });
   return results;
 }
@@ -81,7 +81,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   const to = options.to[0]!, lanes = options.to;
   const report: MigrateReport = { read: 0, created: 0, dataSet: 0, aclsSet: 0, deleted: 0, countersAdvanced: 0, counterSteps: 0, unchanged: 0, ephemerals: [], resumed: false };
   const targetRoot = (await to.handleRequest({ type: "getData", path: root })) as GetDataResponse;
-  if (targetRoot.resultCode !== ErrorCode.Ok && targetRoot.resultCode !== ErrorCode.NoNode) throw new CliError(`cannot read the target's ${describeCode(root, targetRoot.resultCode)}`);
+  if (targetRoot.resultCode !== ErrorCode.Ok && targetRoot.resultCode !== ErrorCode.NoNode) throw new CliError(`cannot read the target's ${root}: ${codeName(targetRoot.resultCode)}`);
   const rootChildren = targetRoot.resultCode === ErrorCode.Ok && targetRoot.stat!.numChildren > 0
     ? (await to.handleRequest({ type: "getChildren", path: root, registerWatch: false })).children.filter((c) => !skip(childPath(root, c)))
     : [];

@@ -6,7 +6,7 @@ import type { KafkaMetastore } from "../../../core/api/metastore.ts";
 import type { Request } from "../../../core/api/requests.ts";
 import type { GetAclResponse, GetChildrenResponse, GetDataResponse, Response } from "../../../core/api/responses.ts";
 import type { Stat } from "../../../core/api/stat.ts";
-import { ErrorCode } from "../../../core/errors.ts";
+import { codeName, ErrorCode } from "../../../core/errors.ts";
 import { CliError, describeCode } from "./context.ts";
 
 /** One znode as read. */
@@ -59,7 +59,7 @@ export async function* readLevels(client: Lanes, root: string, skip: (path: stri
       const data = reads[2 * i] as GetDataResponse, acl = reads[2 * i + 1] as GetAclResponse;
       const code = data.resultCode || acl.resultCode;
       if (code === ErrorCode.NoNode && !first) return;
-      if (code !== ErrorCode.Ok) throw new CliError(`cannot read ${describeCode(path, code)}`);
+      if (code !== ErrorCode.Ok) throw new CliError(first ? describeCode(path, code) : `cannot read ${path}: ${codeName(code)}`);
       level.push({ path, data: data.data, acl: acl.acl, stat: data.stat!, children: [] });
     });
     const parents = level.filter((n) => n.stat.numChildren > 0);
@@ -67,7 +67,7 @@ export async function* readLevels(client: Lanes, root: string, skip: (path: stri
     parents.forEach((n, i) => {
       const r = lists[i] as GetChildrenResponse;
       if (r.resultCode === ErrorCode.Ok) n.children = [...r.children].sort();
-      else if (r.resultCode !== ErrorCode.NoNode) throw new CliError(`cannot list ${describeCode(n.path, r.resultCode)}`);
+      else if (r.resultCode !== ErrorCode.NoNode) throw new CliError(`cannot list ${n.path}: ${codeName(r.resultCode)}`);
     });
     yield level;
     first = false;
