@@ -41,7 +41,7 @@ try {
     const started = performance.now();
     const d = await runKmeta(connect, ["diff", from, to, "--json", "--sessions", sessions]);
     const diffMs = performance.now() - started;
-    const verdict = d.code === 0 ? "equal" : `${JSON.parse(d.stdout).differences?.length ?? "?"} differences`;
+    const verdict = d.code === 0 ? "equal" : d.code === 1 ? `${JSON.parse(d.stdout).differences.length} differences` : `failed: ${d.stderr.trim()}`;
     console.log(`| ${label} | ${fmt(r.read - r.ephemerals.length)} | ${fmt(r.ms)} | ${fmt(r.znodesPerSecond)} | ${fmt(diffMs)} | ${verdict} |`);
   }
 } finally {

@@ -31,6 +31,8 @@ export class CliError extends Error {
   }
 }
 
+const SESSION_TIMEOUT_MS = 30000;
+
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: Readonly<Record<string, FlagKind>> = { store: "string", json: "boolean", timeout: "int", help: "boolean" };
 
@@ -120,7 +122,8 @@ export class Context {
     }
     const timeoutMs = this.int("timeout") ?? 10000;
     try {
-      const client = await this.host.connect(url, { connectionTimeoutMs: timeoutMs, sessionTimeoutMs: Math.max(timeoutMs, 10000), onHandlerError: () => {}, ...options });
+      // A long session timeout: a migration of a large tree keeps a busy machine's event loop for seconds.
+      const client = await this.host.connect(url, { connectionTimeoutMs: timeoutMs, sessionTimeoutMs: SESSION_TIMEOUT_MS, onHandlerError: () => {}, ...options });
       this.#open.push(client);
       return client;
     } catch (e) {
