@@ -119,6 +119,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     const step = await next;
     if (step.done) break;
     next = iterator.next(); // read the next level while this one is written
+    next.catch(() => {}); // a failed write ends the loop first: its read's failure is not news
     const writes: Request[] = [];
     for (const node of step.value) {
       report.read++;
