@@ -1,9 +1,10 @@
-// kmeta on Deno: `deno run -A runtimes/deno/cli/kmeta.ts ls /`. The commands are
-// runtimes/common/cli; this file only builds their host (serve's listener is node:net, which Deno has).
+// kmeta on Deno: `deno run -A runtimes/deno/cli/kmeta.ts ls /` (`serve` needs --allow-net, and
+// --allow-read for --cert, --key, --ca). The commands are runtimes/common/cli; this file only builds
+// their host, with Deno's own listener and dial for `serve`.
 import { connect } from "../mod.ts";
 import { kmeta } from "../../common/cli/kmeta.ts";
 import type { CliHost } from "../../common/cli/host.ts";
-import { nodeServeHost } from "../../node/serve_host.ts";
+import { denoServeHost } from "../serve_host.ts";
 
 const encoder = new TextEncoder();
 const writeAll = (out: { writeSync(bytes: Uint8Array): number }, text: string) => {
@@ -20,6 +21,6 @@ const host: CliHost = {
   exit: (code) => Deno.exit(code),
   now: () => performance.now(),
   connect,
-  serve: { ...nodeServeHost, runtime: `deno ${Deno.version.deno}` },
+  serve: denoServeHost,
 };
 host.exit(await kmeta(host));

@@ -1,10 +1,11 @@
-// The CLI host on Node (and on Bun, whose process and streams are Node's).
+// The CLI host on Node (and on Bun, whose process and streams are Node's); `serve` is the runtime's.
 import type { KafkaMetastore } from "../../../core/api/metastore.ts";
 import type { ConnectOptions } from "../../../core/connect.ts";
 import type { CliHost } from "../../common/cli/host.ts";
+import type { ServeHost } from "../../common/serve.ts";
 import { nodeServeHost } from "../serve_host.ts";
 
-export function nodeHost(connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>, runtime: string = `node ${process.version}`): CliHost {
+export function nodeHost(connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>, serve: ServeHost = nodeServeHost): CliHost {
   return {
     args: process.argv.slice(2),
     env: (name) => process.env[name],
@@ -16,6 +17,6 @@ export function nodeHost(connect: (url: string, options?: ConnectOptions) => Pro
     },
     now: () => performance.now(),
     connect,
-    serve: { ...nodeServeHost, runtime },
+    serve,
   };
 }
