@@ -92,7 +92,6 @@ declare namespace Deno {
   const env: { get(name: string): string | undefined };
   const stdout: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
   const stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
-  const version: { deno: string };
   function exit(code: number): never;
 }
 
