@@ -77,13 +77,13 @@ export async function memberFault(rt: EtcdClusterRuntime, cluster: Cluster, f: M
     clearInterval(stateTimer);
 
     const first = firstWriteOkAfter(ops, faultAt);
-    const summary = `${describeOps(ops)}, first write OK ${first ? Math.round(first.end - faultAt) : "never"} ms after the fault` +
+    const summary = `${describeOps(ops, load.stalls)}, first write OK ${first ? Math.round(first.end - faultAt) : "never"} ms after the fault` +
       `, states ${states.join(">")}`;
     console.log(`[${rt.name}: ${label(f)}] ${summary}`);
 
-    checkTypedFailures(ops, REQUEST_TIMEOUT_MS, summary);
+    checkTypedFailures(ops, load.stalls, REQUEST_TIMEOUT_MS, summary);
     // C6 from the fault itself: a quorum never went away.
-    checkRecovery(ops, faultAt, RECOVERY_MS, summary);
+    checkRecovery(ops, load.stalls, faultAt, RECOVERY_MS, summary);
     assert.ok(first && first.end < resumedAt, `no write succeeded before SIGCONT: ${summary}`);
 
     // C4: the session survived: same id, never expired, its ephemeral still there.
