@@ -29,8 +29,13 @@ export interface ZkFaultsRuntime {
   runScript: readonly string[];
 }
 
-/** Short ticks let session timeouts range over 1-10 s (2 to 20 ticks), so expiry fits in a test. */
-const TICK_MS = 500;
+/** 1 s ticks let session timeouts range over 2-20 s (2 to 20 ticks): expiry fits in a test, a restart fits in a session. */
+const TICK_MS = 1000;
+/**
+ * The restart test's session: the longest the server allows, as the JVM's restart (and what the test
+ * does before the client is let back) takes several seconds on a busy machine, and it must fit.
+ */
+const RESTART_SESSION_TIMEOUT_MS = 20 * TICK_MS;
 /** Every test finishes well within this; a hang fails instead of stalling the run. */
 const TEST_TIMEOUT_MS = 60_000;
 const CHILD_SCRIPT = fileURLToPath(new URL("./connect_probe.ts", import.meta.url));
@@ -89,7 +94,7 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
       await server.start();
       await using scope = new Scope();
       const proxy = scope.add(await startProxy("127.0.0.1", server.port, { listenPort: proxyPort }));
-      const a = scope.add(await rt.connect(`zk://127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 8000 }));
+      const a = scope.add(await rt.connect(`zk://127.0.0.1:${proxy.port}`, { sessionTimeoutMs: RESTART_SESSION_TIMEOUT_MS }));
       await expectOk(a.handleRequests([
         create("/s1"),
         create("/s1/watched", bytes("v0")),
