@@ -36,8 +36,13 @@ const TICK_MS = 1000;
  * does before the client is let back) takes several seconds on a busy machine, and it must fit.
  */
 const RESTART_SESSION_TIMEOUT_MS = 20 * TICK_MS;
+/**
+ * The outage test's session: the server is down longer than this, and after its restart the session
+ * lives this long again, which is how long a second client has to see its ephemeral still there.
+ */
+const OUTAGE_SESSION_TIMEOUT_MS = 6 * TICK_MS;
 /** Every test finishes well within this; a hang fails instead of stalling the run. */
-const TEST_TIMEOUT_MS = 60_000;
+const TEST_TIMEOUT_MS = 90_000;
 const CHILD_SCRIPT = fileURLToPath(new URL("./connect_probe.ts", import.meta.url));
 
 export function runZkFaults(rt: ZkFaultsRuntime): void {
@@ -157,7 +162,7 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
       await server.start();
       await using scope = new Scope();
       const proxy = scope.add(await startProxy("127.0.0.1", server.port, { listenPort: proxyPort }));
-      const a = scope.add(await rt.connect(`zk://127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 3000 }));
+      const a = scope.add(await rt.connect(`zk://127.0.0.1:${proxy.port}`, { sessionTimeoutMs: OUTAGE_SESSION_TIMEOUT_MS }));
       await expectOk(a.handleRequests([create("/s2"), create("/s2/eph", null, CreateMode.Ephemeral)]));
       const oldSession = a.sessionId;
       const handlerLog: string[] = [];
@@ -179,7 +184,7 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
 
       proxy.cut("reset");
       await server.stop();
-      await sleep(3500); // longer than the session timeout, server down
+      await sleep(OUTAGE_SESSION_TIMEOUT_MS + 500); // longer than the session timeout, server down
       // ZooKeeper keeps sessions in its snapshot and log, and a restarted server gives each the full
       // timeout again; the client stays cut off until that timeout has run out on the running server.
       await server.start();
@@ -196,7 +201,7 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
         "the server to expire the session and delete its ephemeral",
       );
       const goneAfter = Date.now() - restartedAt;
-      assert.ok(goneAfter < 3000 + 2 * TICK_MS + 1500, `the ephemeral went ${goneAfter} ms after the restart`);
+      assert.ok(goneAfter < OUTAGE_SESSION_TIMEOUT_MS + 2 * TICK_MS + 1500, `the ephemeral went ${goneAfter} ms after the restart`);
       assert.equal(handlerLog.length, 0, "nothing re-initialises while the client cannot hear of the expiry");
 
       await proxy.restore();
