@@ -4,10 +4,13 @@
 // so the bound judges the client, not the machine it runs on. Plain timers: the same on Node, Deno
 // and Bun.
 
-/** A timer every `PERIOD_MS`; each time it runs later than that, the gap is recorded as a stall. */
-const PERIOD_MS = 10;
-/** Lateness below this is ordinary timer jitter. */
-const JITTER_MS = 5;
+/** A timer every `PERIOD_MS`; each time it runs later than that by more than `JITTER_MS`, the gap is a stall. */
+const PERIOD_MS = 20;
+/**
+ * Lateness up to this is a busy machine's ordinary scheduling: it delays one timer a little, and
+ * counting every such moment would excuse seconds that the process did run in.
+ */
+const JITTER_MS = 50;
 
 export class Stalls {
   /** Each stall as [start, end] in performance.now() time. */
@@ -46,6 +49,13 @@ export class Stalls {
       if (end > from) t += end - Math.max(start, from);
     }
     return t;
+  }
+
+  /** Resolves once `ms` of running time have passed since `from` (later than `from + ms` by the stalls meanwhile). */
+  async waitRunning(from: number, ms: number): Promise<void> {
+    for (let now = performance.now(); now < this.after(from, ms); now = performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, this.after(from, ms) - now));
+    }
   }
 
   /** The longest stall so far, for a summary line. */

@@ -80,6 +80,8 @@ export async function clusterPause(rt: EtcdClusterRuntime, cluster: Cluster): Pr
     assert.equal((await observer.handleRequest({ type: "exists", path: eph2 })).stat?.ephemeralOwner, newId);
 
     await sleep(resumedAt + RECOVERY_MS + 1000 - performance.now());
+    // C6 looks at the ops invoked after RECOVERY_MS of running time: there must be some.
+    await load.stalls.waitRunning(resumedAt, RECOVERY_MS + 1000);
     const ops = await load.stop();
     const first = firstWriteOkAfter(ops, resumedAt);
     const at = (t: number | undefined) => (t === undefined ? "never" : `${Math.round(t - resumedAt)} ms`);

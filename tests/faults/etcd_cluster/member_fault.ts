@@ -73,6 +73,8 @@ export async function memberFault(rt: EtcdClusterRuntime, cluster: Cluster, f: M
       cluster.resume(target);
     }
     await sleep(Math.max(1000, faultAt + RECOVERY_MS + 1000 - performance.now()));
+    // C6 looks at the ops invoked after RECOVERY_MS of running time: there must be some.
+    await load.stalls.waitRunning(faultAt, RECOVERY_MS + 1000);
     const ops = await load.stop();
     clearInterval(stateTimer);
 

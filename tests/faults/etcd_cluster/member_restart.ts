@@ -40,6 +40,8 @@ export async function memberRestart(rt: EtcdClusterRuntime, cluster: Cluster): P
     await cluster.start();
     const restartedAt = performance.now();
     await sleep(Math.max(1000, killedAt + RECOVERY_MS + 1000 - performance.now()));
+    // C6 looks at the ops invoked after RECOVERY_MS of running time: there must be some.
+    await load.stalls.waitRunning(killedAt, RECOVERY_MS + 1000);
     const ops = await load.stop();
 
     const first = firstWriteOkAfter(ops, killedAt);
