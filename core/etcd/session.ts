@@ -5,7 +5,7 @@
 // groups after it are read at once, overlapping, and answered in order.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request } from "../api/requests.ts";
-import type { ServerRequest, ServerSession, SessionListener, StoreReply, StoreRequest } from "../store.ts";
+import { isServerRequest, type ServerRequest, type ServerSession, type SessionListener, type StoreReply, type StoreRequest } from "../store.ts";
 import type { Id } from "../api/acl.ts";
 import type { WatchEvent } from "../api/events.ts";
 import type { ZNode } from "../tree/node.ts";
@@ -93,20 +93,6 @@ interface WriteItem {
   request: WriteRequest;
   attempt: number;
   resolve(reply: StoreReply): void;
-}
-
-function isServerRequest(request: StoreRequest): request is ServerRequest {
-  switch (request.type) {
-    case "sync":
-    case "getEphemerals":
-    case "getAllChildrenNumber":
-    case "addWatch":
-    case "removeWatches":
-    case "setWatches":
-      return true;
-    default:
-      return false;
-  }
 }
 
 function isRead(request: Request): request is ReadRequest {
@@ -219,11 +205,17 @@ export class EtcdSession implements ServerSession {
     const owner = decodeSessionKey(value)?.owner;
     if (owner === undefined || owner === this.#server?.owner) return;
     if (this.#state !== "connected" && this.#state !== "disconnected") return;
+    this.detach();
+    this.#listener.onSessionEvent("moved");
+  }
+
+  /** Its store is closing: the session stays in etcd until another server resumes it or its lease ends. */
+  detach(): void {
+    if (this.#state === "closed" || this.#state === "expired") return;
     this.#state = "closed";
     this.#timer?.cancel();
     this.#markUsable();
     this.#core.unregister(this);
-    this.#listener.onSessionEvent("moved");
   }
 
   #sessionKeyValue(): Uint8Array {

@@ -2,19 +2,20 @@
 // It is the reference model the conformance suite holds every other backend to.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
-import type {
-  ServerRequest,
-  ServerSession,
-  ServerSessionOptions,
-  ServerStore,
-  SessionListener,
-  SessionOptions,
-  StoreReply,
-  StoreRequest,
-  StoreSummary,
+import {
+  isServerRequest,
+  type ServerRequest,
+  type ServerSession,
+  type ServerSessionOptions,
+  type ServerStore,
+  type SessionListener,
+  type SessionOptions,
+  type StoreReply,
+  type StoreRequest,
+  type StoreSummary,
 } from "../store.ts";
 import { type Id, Perms } from "../api/acl.ts";
-import type { WatchEvent } from "../api/events.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import { CONTAINER_EPHEMERAL_OWNER, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
@@ -72,8 +73,12 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
 class MemoryStoreImpl implements MemoryStore {
   readonly #clock: Clock;
   readonly #options: MemoryStoreOptions;
-  readonly #tree = new DataTree();
+  // Nothing here keeps a committed node beyond the tree, and every transaction is committed or aborted.
+  readonly #tree = new DataTree({ childrenInPlace: true });
   readonly #watches = new WatchTable();
+  /** Each session's ephemeral paths, in creation order (ZooKeeper's DataTree keeps the same index). */
+  readonly #ephemerals = new Map<bigint, Set<string>>();
+  readonly #ephemeralOwners = new Map<string, bigint>();
   readonly #sessions = new Map<bigint, MemorySession>();
   /** Sessions that expired while partitioned: they learn it when the link returns. */
   readonly #expired = new Map<bigint, MemorySession>();
@@ -213,11 +218,16 @@ class MemoryStoreImpl implements MemoryStore {
     const partitioned = session.state === "partitioned";
     session.expiryTimer?.cancel();
     const txn = this.#begin(session);
-    const owned = [...this.#tree.nodes].filter(([, n]) => n.ephemeralOwner === session.id).map(([p]) => p).sort();
-    for (const path of owned) txn.delete(path, -1);
+    const owned = [...(this.#ephemerals.get(session.id) ?? [])].sort();
+    try {
+      for (const path of owned) txn.delete(path, -1);
+    } catch (e) {
+      txn.abort();
+      throw e;
+    }
     // A closing session still hears its own notifications before the close completes.
     if (endState === "expired") session.state = endState;
-    this.#deliver(txn.commit());
+    this.#commit(txn);
     session.state = endState;
     this.#watches.drop(session.id);
     this.#sessions.delete(session.id);
@@ -235,6 +245,29 @@ class MemoryStoreImpl implements MemoryStore {
       sessionId: session?.id ?? 0n,
       authIds: session?.authIds ?? [],
     });
+  }
+
+  /** Commits `txn`, keeps the ephemeral index, and notifies the watchers. */
+  #commit(txn: Txn): void {
+    const events = txn.commit();
+    for (const { type, path } of events) {
+      if (type === EventType.NodeCreated) {
+        const owner = this.#tree.get(path)?.ephemeralOwner ?? 0n;
+        if (owner <= 0n) continue;
+        this.#ephemeralOwners.set(path, owner);
+        const owned = this.#ephemerals.get(owner);
+        if (owned) owned.add(path);
+        else this.#ephemerals.set(owner, new Set([path]));
+      } else if (type === EventType.NodeDeleted) {
+        const owner = this.#ephemeralOwners.get(path);
+        if (owner === undefined) continue;
+        this.#ephemeralOwners.delete(path);
+        const owned = this.#ephemerals.get(owner)!;
+        owned.delete(path);
+        if (owned.size === 0) this.#ephemerals.delete(owner);
+      }
+    }
+    this.#deliver(events);
   }
 
   #deliver(events: WatchEvent[]): void {
@@ -275,14 +308,8 @@ class MemoryStoreImpl implements MemoryStore {
       }
       case "multi":
         return this.#multi(session, request.ops);
-      case "sync":
-      case "getEphemerals":
-      case "getAllChildrenNumber":
-      case "addWatch":
-      case "removeWatches":
-      case "setWatches":
-        return this.#serverOp(session, request);
       default:
+        if (isServerRequest(request)) return this.#serverOp(session, request);
         return this.#write(session, (txn) => this.#apply(txn, request));
     }
   }
@@ -295,9 +322,7 @@ class MemoryStoreImpl implements MemoryStore {
         return { resultCode: 0, name: request.path };
       case "getEphemerals": {
         const prefix = request.path === "/" ? "" : request.path;
-        const paths = [...this.#tree.nodes]
-          .filter(([path, node]) => node.ephemeralOwner === id && path.startsWith(prefix))
-          .map(([path]) => path);
+        const paths = [...(this.#ephemerals.get(id) ?? [])].filter((path) => path.startsWith(prefix));
         return { resultCode: 0, paths };
       }
       case "getAllChildrenNumber": {
@@ -327,14 +352,16 @@ class MemoryStoreImpl implements MemoryStore {
   /** Runs one write transaction; a failed write still consumes its zxid, as in ZooKeeper. */
   #write(session: MemorySession | undefined, body: (txn: Txn) => Omit<StoreReply, "resultCode">): StoreReply {
     const txn = this.#begin(session);
+    let reply;
     try {
-      const reply = body(txn);
-      this.#deliver(txn.commit());
-      return { resultCode: 0, ...reply };
+      reply = body(txn);
     } catch (e) {
+      txn.abort();
       if (e instanceof TxnFailure) return { resultCode: e.code };
       throw e;
     }
+    this.#commit(txn);
+    return { resultCode: 0, ...reply };
   }
 
   #apply(txn: Txn, op: ZkOp | Request): Omit<StoreReply, "resultCode"> {
@@ -364,6 +391,7 @@ class MemoryStoreImpl implements MemoryStore {
         const { name, stat } = this.#apply(txn, ops[i]!);
         opResults.push(ops[i]!.type === "create" ? { resultCode: 0, name: name! } : stat ? { resultCode: 0, stat } : { resultCode: 0 });
       } catch (e) {
+        txn.abort();
         if (!(e instanceof TxnFailure)) throw e;
         const failed = ops.map((_, j) => ({
           resultCode: j < i ? ErrorCode.Ok : j === i ? e.code : ErrorCode.RuntimeInconsistency,
@@ -371,7 +399,7 @@ class MemoryStoreImpl implements MemoryStore {
         return { resultCode: 0, opResults: failed };
       }
     }
-    this.#deliver(txn.commit());
+    this.#commit(txn);
     return { resultCode: 0, opResults };
   }
 
