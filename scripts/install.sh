@@ -39,7 +39,11 @@ for tool in java javac mvn etcd etcdctl node npm; do
 done
 
 cd "$repo"
-if [[ -f package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
+if [[ -L node_modules ]]; then
+  # A git worktree sharing another checkout's install: npm ci would empty that install for everyone
+  # (a fresh worktree's package-lock.json is always newer than it), so it is left as it is.
+  say "node_modules links to $(readlink node_modules): left as it is"
+elif [[ -f package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
   say "node_modules is up to date with package-lock.json"
 elif [[ -f package-lock.json ]]; then
   say "npm ci"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install what is missing, build, type-check, then the same tests
-# under Node, Deno and Bun and the core's tests inside QuickJS-wasm. Ends with one summary line.
+# under Node, Deno and Bun and the core's tests inside QuickJS-wasm. Ends with the failed steps, the
+# failing tests by name and one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NO_COLOR=1 FORCE_COLOR=0
@@ -51,5 +52,9 @@ count quickjs 'quickjs: [0-9]+ passed' '[0-9]+ failed$'
 
 echo
 for b in "${broken[@]}"; do echo "step failed: $b"; done
+# The failing tests by name, so that the tail of a log says which they were.
+for step in node deno bun quickjs; do
+  awk -v step=$step -v cwd="$PWD" -f scripts/failing-tests.awk "$logs/$step.log"
+done
 echo "total: $passed passed, $failed failed"
 [[ ${#broken[@]} -eq 0 && $failed -eq 0 ]]

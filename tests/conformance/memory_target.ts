@@ -1,7 +1,7 @@
 // The memory store as a conformance target: one store per namespace, under a chroot as real servers use.
-import { createMemoryStore, type KafkaMetastore, type ConnectOptions, type MemoryStore } from "../../core/mod.ts";
+import { createMemoryStore, type KafkaMetastore, type ConnectOptions, type MemoryStore, type MetastoreOptions } from "../../core/mod.ts";
 import type { Clock } from "../../core/clock.ts";
-import type { ConformanceTarget } from "./target.ts";
+import type { ConformanceTarget, Namespace } from "./target.ts";
 
 type Connect = (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>;
 
@@ -14,41 +14,46 @@ export function memoryTarget(connect: Connect, clock: Clock): ConformanceTarget 
       const setup = await connect("memory://", { store });
       await setup.handleRequest({ type: "create", path: "/ns", data: null, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 });
       await setup.close();
-      const clients: KafkaMetastore[] = [];
-      return {
-        async open(options) {
-          const client = await connect("memory:///ns", { ...options, store });
-          clients.push(client);
-          return client;
-        },
-        async openAt(chroot, options) {
-          const client = await connect(`memory:///ns${chroot}`, { ...options, store });
-          clients.push(client);
-          return client;
-        },
-        async openRoot(options) {
-          const client = await connect("memory://", { ...options, store });
-          clients.push(client);
-          return client;
-        },
-        expire(client) {
-          store.expireSession(client.sessionId);
-          return Promise.resolve();
-        },
-        cut(client) {
-          const id = client.sessionId;
-          store.partition(id);
-          return Promise.resolve(() => Promise.resolve(store.heal(id)));
-        },
-        failAuth(client) {
-          store.failAuth(client.sessionId);
-          return Promise.resolve();
-        },
-        async dispose() {
-          for (const c of clients) await c.close();
-          await store.close();
-        },
-      };
+      return memoryNamespace(store, (chroot, options) => connect(`memory://${chroot}`, { ...options, store }), "/ns");
+    },
+  };
+}
+
+/**
+ * A namespace on `store` under `root`, whose clients `open` makes at a chroot; the levers act on the
+ * store itself, and dispose() closes those clients, then the store.
+ */
+export function memoryNamespace(
+  store: MemoryStore,
+  open: (chroot: string, options?: MetastoreOptions) => Promise<KafkaMetastore>,
+  root: string,
+): Namespace {
+  const clients: KafkaMetastore[] = [];
+  const opened = async (chroot: string, options?: MetastoreOptions) => {
+    const client = await open(chroot, options);
+    clients.push(client);
+    return client;
+  };
+  return {
+    open: (options) => opened(root, options),
+    openAt: (chroot, options) => opened(root === "/" ? chroot : root + chroot, options),
+    openRoot: (options) => opened("/", options),
+    expire(client) {
+      store.expireSession(client.sessionId);
+      return Promise.resolve();
+    },
+    cut(client) {
+      const id = client.sessionId;
+      store.partition(id);
+      return Promise.resolve(() => Promise.resolve(store.heal(id)));
+    },
+    failAuth(client) {
+      store.failAuth(client.sessionId);
+      return Promise.resolve();
+    },
+    async dispose() {
+      for (const c of clients) await c.close();
+      await store.close();
     },
   };
 }

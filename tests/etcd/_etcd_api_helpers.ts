@@ -9,6 +9,11 @@ import type { GrpcEtcdApi } from "../../runtimes/common/etcd/grpc_api.ts";
 /** What both transports offer: EtcdApi plus put/deleteRange/compact/leaseTimeToLive/status. */
 export type TestEtcdApi = EtcdApi & Pick<GrpcEtcdApi, Exclude<keyof GatewayEtcdApi, keyof EtcdApi>>;
 
+/**
+ * For a test that waits on a real server for seconds (probes, timeouts, a child process): Bun's
+ * default of 5 s per test is too short for those on a busy machine.
+ */
+export const SLOW_TEST_TIMEOUT_MS = 30_000;
 export const enc = new TextEncoder();
 export const dec = new TextDecoder();
 export const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : dec.decode(b));

@@ -17,6 +17,7 @@ import {
   keyspace,
   readUntil,
   sleep,
+  SLOW_TEST_TIMEOUT_MS,
   type TestEtcdApi,
   text,
 } from "./_etcd_api_helpers.ts";
@@ -433,7 +434,7 @@ export function etcdApiSuite(name: string, createApi: CreateTestEtcdApi, options
       assert.ok(performance.now() - start < 2_000, `took ${Math.round(performance.now() - start)} ms`);
     });
 
-    it("bounds calls to a server that never answers with DeadlineExceeded", async () => {
+    it("bounds calls to a server that never answers with DeadlineExceeded", { timeout: SLOW_TEST_TIMEOUT_MS }, async () => {
       const net = await import("node:net");
       // Accepts and reads (so it notices when we hang up) but never sends a byte.
       const sockets = new Set<import("node:net").Socket>();
@@ -466,7 +467,7 @@ export function etcdApiSuite(name: string, createApi: CreateTestEtcdApi, options
       }
     });
 
-    it("fails over from a dead endpoint to the next, for reads, (never sent) writes and watches", async () => {
+    it("fails over from a dead endpoint to the next, for reads, (never sent) writes and watches", { timeout: SLOW_TEST_TIMEOUT_MS }, async () => {
       const etcd = client([`127.0.0.1:${DEAD_PORT}`, endpoint()]);
       const put = await etcd.txn({
         compare: [],
@@ -486,7 +487,7 @@ export function etcdApiSuite(name: string, createApi: CreateTestEtcdApi, options
       w.close();
     });
 
-    it("a cut connection breaks the watch with Unavailable; keep-alives and the next watch work", async () => {
+    it("a cut connection breaks the watch with Unavailable; keep-alives and the next watch work", { timeout: SLOW_TEST_TIMEOUT_MS }, async () => {
       const [host = "", port = ""] = endpoint().split(":");
       const proxy = await startTcpProxy(PROXY_PORT, { host, port: Number(port) });
       const etcd = createApi({ endpoints: [`127.0.0.1:${PROXY_PORT}`] });
@@ -526,7 +527,7 @@ export function etcdApiSuite(name: string, createApi: CreateTestEtcdApi, options
       assert.throws(() => etcd.watch(), isEtcdError(GrpcCode.Cancelled));
     });
 
-    it("lets the process exit right after close(), once streams were used and with a watch open", async () => {
+    it("lets the process exit right after close(), once streams were used and with a watch open", { timeout: SLOW_TEST_TIMEOUT_MS }, async () => {
       const script = options.exitProbe.pathname;
       const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
       const bun = process.versions.bun !== undefined;

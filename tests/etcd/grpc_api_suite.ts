@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { GrpcCode } from "../../core/etcd/api.ts";
 import { createGrpcEtcdApi } from "../../runtimes/common/etcd/grpc_api.ts";
-import { endpoint, isEtcdError, keyspace, readUntil } from "./_etcd_api_helpers.ts";
+import { endpoint, isEtcdError, keyspace, readUntil, SLOW_TEST_TIMEOUT_MS } from "./_etcd_api_helpers.ts";
 import { startTcpProxy } from "./_tcp_proxy.ts";
 import { etcdApiSuite } from "./etcd_api_suite.ts";
 
@@ -41,7 +41,7 @@ export function grpcApiSuite(): void {
   });
 
   describe("createGrpcEtcdApi() dead connections", () => {
-    it("breaks a watch with Unavailable when PINGs go unanswered on a silent connection", async () => {
+    it("breaks a watch with Unavailable when PINGs go unanswered on a silent connection", { timeout: SLOW_TEST_TIMEOUT_MS }, async () => {
       const [host = "", port = ""] = endpoint().split(":");
       const proxy = await startTcpProxy(PROXY_PORT, { host, port: Number(port) });
       // Fast pings are fine here: once frozen, none of them reaches etcd.

@@ -17,6 +17,7 @@ import { assertCode, bytes, create, sleep, waitFor } from "../conformance/helper
 import { startProxy } from "../conformance/tcp_proxy.ts";
 import { requireTools, runScript, stopAll, tempDir } from "../etcd/_servers.ts";
 import { Scope } from "./scope.ts";
+import { Stalls } from "./stalls.ts";
 
 /** What a runtime hands the suite. */
 export interface EtcdProxyFaultsRuntime {
@@ -28,6 +29,13 @@ export interface EtcdProxyFaultsRuntime {
 
 const TEST_TIMEOUT_MS = 40_000;
 const SESSION_TIMEOUT_MS = 10_000;
+/**
+ * F3's client A is cut off for as long as B's ~1,000 writes take: ~2 s on an idle machine, 18-23 s
+ * beside a CPU hog on a busy one (etcd's own pace). Its session must outlive the cut by far, so what
+ * F3 judges is the catch-up, not the load.
+ */
+const F3_SESSION_TIMEOUT_MS = 60_000;
+const F3_TEST_TIMEOUT_MS = 120_000;
 const REQUEST_TIMEOUT_MS = 2000;
 /** C6: after the link is back, what was missed arrives within this. */
 const RECOVERY_MS = 5000;
@@ -100,15 +108,15 @@ export function runEtcdProxyFaults(rt: EtcdProxyFaultsRuntime): void {
     connectionTimeoutMs: 10_000,
     etcd: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
   };
-  /** A fresh root, client A behind a proxy to the member and client B straight to it, all in `scope`. */
-  const clients = async (scope: Scope, tag: string, onHandlerError?: () => void) => {
+  /** A fresh root, client A (with `aOptions`) behind a proxy to the member and client B straight to it, all in `scope`. */
+  const clients = async (scope: Scope, tag: string, aOptions: ConnectOptions = {}) => {
     await member.start();
     const [host, port] = member.endpoint.split(":") as [string, string];
     const proxy = scope.add(await startProxy(host, Number(port)));
     return {
       root: `/${tag}-${Math.random().toString(36).slice(2, 8)}`,
       proxy,
-      a: scope.add(await rt.connect(`etcd://127.0.0.1:${proxy.port}`, { ...options, onHandlerError })),
+      a: scope.add(await rt.connect(`etcd://127.0.0.1:${proxy.port}`, { ...options, ...aOptions })),
       b: scope.add(await rt.connect(`etcd://${member.endpoint}`, options)),
     };
   };
@@ -117,10 +125,13 @@ export function runEtcdProxyFaults(rt: EtcdProxyFaultsRuntime): void {
     after(() => member.stop(), { timeout: 20_000 });
 
     const f3 = "F3 compaction while disconnected: armed watches fire once from the current state, nothing leaks";
-    it(f3, { timeout: TEST_TIMEOUT_MS }, async () => {
+    it(f3, { timeout: F3_TEST_TIMEOUT_MS }, async () => {
       await using scope = new Scope();
       let handlerErrors = 0;
-      const { root, proxy, a, b } = await clients(scope, "f3", () => void handlerErrors++);
+      const { root, proxy, a, b } = await clients(scope, "f3", {
+        sessionTimeoutMs: F3_SESSION_TIMEOUT_MS,
+        onHandlerError: () => void handlerErrors++,
+      });
       const admin = scope.add(createGrpcEtcdApi({ endpoints: [member.endpoint] }));
 
       // Data watches (getData), child watches (getChildren), exists watches on missing nodes and on
@@ -188,7 +199,7 @@ export function runEtcdProxyFaults(rt: EtcdProxyFaultsRuntime): void {
       const { header } = await admin.range({ key: fillerKey });
       await admin.compact(header.revision, true);
       const cutMs = performance.now() - cutAt;
-      assert.ok(cutMs < SESSION_TIMEOUT_MS - 2000, `B's writes took ${Math.round(cutMs)} ms, too close to the session timeout`);
+      assert.ok(cutMs < F3_SESSION_TIMEOUT_MS - 10_000, `B's writes took ${Math.round(cutMs)} ms, too close to A's session timeout`);
       assert.equal(seen.length, 0, "nothing reaches a client that is cut off");
 
       await proxy.restore();
@@ -269,6 +280,7 @@ export function runEtcdProxyFaults(rt: EtcdProxyFaultsRuntime): void {
       await expectOk(a.handleRequests(watched.map((path) => ({ type: "getData" as const, path }))));
 
       const ops: Op[] = [];
+      using stalls = new Stalls();
       const run = async <R extends Request>(op: Omit<Op, "start" | "end" | "code">, request: R) => {
         const start = performance.now();
         const r = await a.handleRequest(request);
@@ -324,18 +336,20 @@ export function runEtcdProxyFaults(rt: EtcdProxyFaultsRuntime): void {
       await load;
 
       const failed = ops.filter((o) => o.code !== ErrorCode.Ok);
-      const slowest = ops.reduce((m, o) => Math.max(m, o.end - o.start), 0);
+      // Bounds count this process's running time: a busy machine's stalls are not the client's.
+      const slowest = ops.reduce((m, o) => Math.max(m, stalls.running(o.start, o.end)), 0);
       const back = ops.find((o) => o.code === ErrorCode.Ok && o.kind !== "getData" && o.start > lastDropAt);
       const summary = `${ops.length} ops in ${Math.round(chaosMs)} ms with ${drops} drops, ${failed.length} failed ` +
-        `(${[...new Set(failed.map((o) => codeName(o.code)))].join(",") || "none"}), slowest ${Math.round(slowest)} ms, ` +
-        `first write OK ${back ? Math.round(back.end - lastDropAt) : "never"} ms after the last drop`;
+        `(${[...new Set(failed.map((o) => codeName(o.code)))].join(",") || "none"}), slowest ${Math.round(slowest)} ms running, ` +
+        `first write OK ${back ? Math.round(back.end - lastDropAt) : "never"} ms after the last drop, ` +
+        `longest stall ${Math.round(stalls.longest())} ms`;
       console.log(`[${rt.name}: F7] ${summary}`);
 
       // C5: every op ends in time with Ok or ConnectionLoss.
       for (const o of failed) assert.equal(codeName(o.code), codeName(ErrorCode.ConnectionLoss), `${o.kind}: ${summary}`);
       assert.ok(slowest <= REQUEST_TIMEOUT_MS + 1000, `an op took ${Math.round(slowest)} ms: ${summary}`);
       // C6: back within 5 s of the last drop, and then no more failures.
-      assert.ok(back && back.end - lastDropAt <= RECOVERY_MS, `no write succeeded within ${RECOVERY_MS} ms of the last drop: ${summary}`);
+      assert.ok(back && stalls.running(lastDropAt, back.end) <= RECOVERY_MS, `no write succeeded within ${RECOVERY_MS} ms of the last drop: ${summary}`);
       assert.ok(ops.filter((o) => o.start > back.end).every((o) => o.code === ErrorCode.Ok), `failures after recovery: ${summary}`);
       assert.ok(failed.length > 0 && drops > 10, `the faults must hit something: ${summary}`);
 

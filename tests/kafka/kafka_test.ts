@@ -2,8 +2,9 @@
 // createMetastore, no runtime): the clock is advanced by the test, so ctimes and re-initialisation
 // timers move only when told. runtimes/node/kafka_test.ts runs the same suite on memory, zk and etcd.
 import { after } from "node:test";
-import { createMemoryStore, createMetastore, type KafkaMetastore, type MemoryStore } from "../../core/mod.ts";
+import { createMemoryStore, createMetastore } from "../../core/mod.ts";
 import { FakeClock } from "../../core/testing/mod.ts";
+import { memoryNamespace } from "../conformance/memory_target.ts";
 import type { ConformanceTarget } from "../conformance/target.ts";
 import { kafkaSuite } from "./kafka_suite.ts";
 
@@ -15,33 +16,12 @@ after(() => clearInterval(ticking));
 const fakeClockMemory: ConformanceTarget = {
   name: "memory (FakeClock)",
   namespace() {
-    const store: MemoryStore = createMemoryStore({ clock });
-    const clients: KafkaMetastore[] = [];
-    return Promise.resolve({
-      async open(options) {
-        const client = createMetastore({ store, clock }, options);
-        await client.waitUntilConnected(10000);
-        clients.push(client);
-        return client;
-      },
-      expire(client) {
-        store.expireSession(client.sessionId);
-        return Promise.resolve();
-      },
-      cut(client) {
-        const id = client.sessionId;
-        store.partition(id);
-        return Promise.resolve(() => Promise.resolve(store.heal(id)));
-      },
-      failAuth(client) {
-        store.failAuth(client.sessionId);
-        return Promise.resolve();
-      },
-      async dispose() {
-        for (const c of clients) await c.close();
-        await store.close();
-      },
-    });
+    const store = createMemoryStore({ clock });
+    return Promise.resolve(memoryNamespace(store, async (chroot, options) => {
+      const client = createMetastore({ store, clock, chroot }, options);
+      await client.waitUntilConnected(10000);
+      return client;
+    }, "/"));
   },
 };
 

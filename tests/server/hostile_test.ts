@@ -97,7 +97,7 @@ for (const [name, store] of [["memory", () => []], ["etcd", () => etcdStoreArgs(
       }
     });
 
-    it("a client that never reads its replies loses its connection; others are served", async (t) => {
+    it("a client that never reads its replies loses its connection; others are served", { timeout: 60_000 }, async (t) => {
       await assertSlowReaderCut((args, log) => startTestServer(args, log), connect, (fn) => t.after(fn));
     });
   });

@@ -2,9 +2,9 @@
 import { encodeConnectRequest } from "../../core/zk/records_session.ts";
 import { OpCode } from "../../core/zk/opcodes.ts";
 
-/** A ConnectRequest for a new session with a 4 s timeout. */
-export const hello = (): Uint8Array =>
-  encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false });
+/** A ConnectRequest for a new session with a timeout of `timeoutMs` (4 s). */
+export const hello = (timeoutMs = 4000): Uint8Array =>
+  encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false });
 
 /** The 4-byte length a frame starts with. */
 export const lengthPrefix = (n: number): Uint8Array => new Uint8Array([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);

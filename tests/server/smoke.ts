@@ -150,7 +150,7 @@ export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: 
       await client.close();
     });
 
-    it("a client that never reads its replies loses its connection (--max-unread-bytes); others are served", async (t) => {
+    it("a client that never reads its replies loses its connection (--max-unread-bytes); others are served", { timeout: 60_000 }, async (t) => {
       await assertSlowReaderCut((args, log) => startTestServer(args, log, host), connect, (fn) => t.after(fn));
     });
 

@@ -2,9 +2,10 @@
 // bounded time, C6 recovery; and the one-line summary each case prints.
 import assert from "node:assert/strict";
 import { codeName, ErrorCode, type ExistsResponse, type KafkaMetastore } from "../../../core/mod.ts";
+import type { Stalls } from "../stalls.ts";
 import { type Op, writtenValue } from "./workload.ts";
 
-/** C6's bound: writes succeed again within this long after a fault heals. */
+/** C6's bound: writes succeed again within this long after a fault heals (of this process's running time). */
 export const RECOVERY_MS = 5000;
 
 const isWrite = (o: Op) => o.kind !== "getData";
@@ -14,33 +15,45 @@ export function firstWriteOkAfter(ops: readonly Op[], t: number): Op | undefined
   return ops.find((o) => o.code === ErrorCode.Ok && isWrite(o) && o.start > t);
 }
 
-/** "N ops, M failed (codes), slowest op X ms", the numbers every case prints. */
-export function describeOps(ops: readonly Op[]): string {
+/** "N ops, M failed (codes), slowest op X ms (Y running), longest stall Z ms", the numbers every case prints. */
+export function describeOps(ops: readonly Op[], stalls: Stalls): string {
   const failed = ops.filter((o) => o.code !== ErrorCode.Ok);
   const codes = [...new Set(failed.map((o) => codeName(o.code)))].join(",");
-  return `${ops.length} ops, ${failed.length} failed (${codes}), slowest op ${Math.round(slowest(ops))} ms`;
+  return `${ops.length} ops, ${failed.length} failed (${codes}), slowest op ${Math.round(slowest(ops, (a, b) => b - a))} ms ` +
+    `(${Math.round(slowest(ops, stalls.running.bind(stalls)))} running), longest stall ${Math.round(stalls.longest())} ms`;
 }
 
-function slowest(ops: readonly Op[]): number {
-  return Math.max(0, ...ops.map((o) => o.end - o.start));
+function slowest(ops: readonly Op[], took: (start: number, end: number) => number): number {
+  return Math.max(0, ...ops.map((o) => took(o.start, o.end)));
 }
 
 /**
  * C5: every failure has one of `codes` (ConnectionLoss: outcome unknown) and no operation took
- * longer than the request timeout + 1 s.
+ * longer than the request timeout + 1 s of this process's running time.
  */
-export function checkTypedFailures(ops: readonly Op[], requestTimeoutMs: number, summary: string, codes: readonly number[] = [ErrorCode.ConnectionLoss]): void {
+export function checkTypedFailures(
+  ops: readonly Op[],
+  stalls: Stalls,
+  requestTimeoutMs: number,
+  summary: string,
+  codes: readonly number[] = [ErrorCode.ConnectionLoss],
+): void {
   for (const o of ops) {
     if (o.code !== ErrorCode.Ok) assert.ok(codes.includes(o.code), `${o.kind} failed with ${codeName(o.code)}: ${summary}`);
   }
-  assert.ok(slowest(ops) <= requestTimeoutMs + 1000, `an op took ${Math.round(slowest(ops))} ms: ${summary}`);
+  const took = slowest(ops, stalls.running.bind(stalls));
+  assert.ok(took <= requestTimeoutMs + 1000, `an op took ${Math.round(took)} ms of running time: ${summary}`);
 }
 
-/** C6: a write invoked after `healedAt` succeeds within `withinMs`, and every op invoked after that succeeds. */
-export function checkRecovery(ops: readonly Op[], healedAt: number, withinMs: number, summary: string): void {
+/**
+ * C6: a write invoked after `healedAt` succeeds within `withinMs` of this process's running time,
+ * and every op invoked after that succeeds.
+ */
+export function checkRecovery(ops: readonly Op[], stalls: Stalls, healedAt: number, withinMs: number, summary: string): void {
   const first = firstWriteOkAfter(ops, healedAt);
-  assert.ok(first && first.end - healedAt <= withinMs, `no write succeeded within ${withinMs} ms: ${summary}`);
-  const tail = ops.filter((o) => o.start > healedAt + withinMs);
+  const deadline = stalls.after(healedAt, withinMs);
+  assert.ok(first && first.end <= deadline, `no write succeeded within ${withinMs} ms: ${summary}`);
+  const tail = ops.filter((o) => o.start > deadline);
   assert.ok(tail.length > 0, `no op ran after the first ${withinMs} ms: ${summary}`);
   const failing = tail.filter((o) => o.code !== ErrorCode.Ok);
   assert.equal(failing.length, 0, `ops still failing after ${withinMs} ms: ${summary}`);

@@ -80,10 +80,12 @@ export async function clusterPause(rt: EtcdClusterRuntime, cluster: Cluster): Pr
     assert.equal((await observer.handleRequest({ type: "exists", path: eph2 })).stat?.ephemeralOwner, newId);
 
     await sleep(resumedAt + RECOVERY_MS + 1000 - performance.now());
+    // C6 looks at the ops invoked after RECOVERY_MS of running time: there must be some.
+    await load.stalls.waitRunning(resumedAt, RECOVERY_MS + 1000);
     const ops = await load.stop();
     const first = firstWriteOkAfter(ops, resumedAt);
     const at = (t: number | undefined) => (t === undefined ? "never" : `${Math.round(t - resumedAt)} ms`);
-    const summary = `${describeOps(ops)}, expiry declared ${Math.round(expiredAt - pausedAt)} ms into the pause; after SIGCONT: ` +
+    const summary = `${describeOps(ops, load.stalls)}, expiry declared ${Math.round(expiredAt - pausedAt)} ms into the pause; after SIGCONT: ` +
       `old ephemeral gone ${at(goneAt)}, new session ${at(connectedAt)}, first write OK ${at(first?.end)}; ` +
       `handlers ${reinit.map((r) => `${r.handler}@${Math.round(r.at - pausedAt)}`).join(",")} ms into the pause`;
     console.log(`[${rt.name}: whole cluster paused ${PAUSE_MS} ms, session timeout ${SESSION_TIMEOUT_MS} ms] ${summary}`);
@@ -92,10 +94,10 @@ export async function clusterPause(rt: EtcdClusterRuntime, cluster: Cluster): Pr
     assert.notEqual(newId, oldId);
     // A request waiting for the link when the session expired fails with SessionExpired, as one
     // queued in a ZooKeeper client does; only those: the new session's requests never see it.
-    checkTypedFailures(ops, REQUEST_TIMEOUT_MS, summary, [ErrorCode.ConnectionLoss, ErrorCode.SessionExpired]);
+    checkTypedFailures(ops, load.stalls, REQUEST_TIMEOUT_MS, summary, [ErrorCode.ConnectionLoss, ErrorCode.SessionExpired]);
     const late = ops.filter((o) => o.code === ErrorCode.SessionExpired && o.start > expiredAt);
     assert.equal(late.length, 0, `requests sent after the expiry got SessionExpired: ${summary}`);
-    checkRecovery(ops, resumedAt, RECOVERY_MS, summary);
+    checkRecovery(ops, load.stalls, resumedAt, RECOVERY_MS, summary);
     await sleep(500);
     assert.equal(fired, 1, "the watch fired more than once");
     // C1, and the old ephemeral never came back.

@@ -73,17 +73,19 @@ export async function memberFault(rt: EtcdClusterRuntime, cluster: Cluster, f: M
       cluster.resume(target);
     }
     await sleep(Math.max(1000, faultAt + RECOVERY_MS + 1000 - performance.now()));
+    // C6 looks at the ops invoked after RECOVERY_MS of running time: there must be some.
+    await load.stalls.waitRunning(faultAt, RECOVERY_MS + 1000);
     const ops = await load.stop();
     clearInterval(stateTimer);
 
     const first = firstWriteOkAfter(ops, faultAt);
-    const summary = `${describeOps(ops)}, first write OK ${first ? Math.round(first.end - faultAt) : "never"} ms after the fault` +
+    const summary = `${describeOps(ops, load.stalls)}, first write OK ${first ? Math.round(first.end - faultAt) : "never"} ms after the fault` +
       `, states ${states.join(">")}`;
     console.log(`[${rt.name}: ${label(f)}] ${summary}`);
 
-    checkTypedFailures(ops, REQUEST_TIMEOUT_MS, summary);
+    checkTypedFailures(ops, load.stalls, REQUEST_TIMEOUT_MS, summary);
     // C6 from the fault itself: a quorum never went away.
-    checkRecovery(ops, faultAt, RECOVERY_MS, summary);
+    checkRecovery(ops, load.stalls, faultAt, RECOVERY_MS, summary);
     assert.ok(first && first.end < resumedAt, `no write succeeded before SIGCONT: ${summary}`);
 
     // C4: the session survived: same id, never expired, its ephemeral still there.

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { type ConnectOptions, CreateMode, ErrorCode, type KafkaMetastore, OPEN_ACL_UNSAFE, type Request, type Response } from "../../../core/mod.ts";
 import { bytes, create, sleep } from "../../conformance/helpers.ts";
+import { Stalls } from "../stalls.ts";
 
 /** One operation of the load: what it was, when it was invoked and ended (performance.now()), its result. */
 export interface Op {
@@ -35,9 +36,13 @@ export function writtenValue(op: Op): string {
   return op.kind === "setData" ? op.value! : `m${op.path!.split("/n").at(-1)}`;
 }
 
-/** Runs the mixed load on `client` under `root` (from createTree) until stop(), one operation at a time. */
+/**
+ * Runs the mixed load on `client` under `root` (from createTree) until stop(), one operation at a
+ * time, and watches for stalls of this process meanwhile.
+ */
 export class Load {
   readonly ops: Op[] = [];
+  readonly stalls = new Stalls();
   readonly #client: KafkaMetastore;
   #stopped = false;
   readonly #done: Promise<void>;
@@ -50,6 +55,7 @@ export class Load {
   async stop(): Promise<Op[]> {
     this.#stopped = true;
     await this.#done;
+    this.stalls.stop();
     return this.ops;
   }
 
