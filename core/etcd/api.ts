@@ -166,6 +166,8 @@ export interface EtcdApi {
   leaseRevoke(id: bigint): Promise<void>;
   /** One keep-alive round trip (a shared stream underneath, where the transport has one). */
   leaseKeepAlive(id: bigint): Promise<LeaseKeepAliveResponse>;
+  /** A lease's remaining TTL; with `keys`, the keys attached to it (a session's ephemerals). */
+  leaseTimeToLive(id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
   watch(): WatchStream;
   close(): Promise<void>;
 }
@@ -177,15 +179,14 @@ export interface AuthenticateResponse {
 }
 
 /**
- * EtcdApi plus the calls tools and tests want (put/delete outside a Txn, compaction, lease and
- * member status, authenticate), which both transports offer.
+ * EtcdApi plus the calls tools and tests want (put/delete outside a Txn, compaction, member
+ * status, authenticate), which both transports offer.
  */
 export interface EtcdToolsApi extends EtcdApi {
   put(request: PutRequest): Promise<PutResponse>;
   deleteRange(request: DeleteRangeRequest): Promise<DeleteRangeResponse>;
   /** Compacts history up to `revision`; `physical` waits until the space is reclaimed. */
   compact(revision: bigint, physical?: boolean): Promise<void>;
-  leaseTimeToLive(id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
   status(): Promise<StatusResponse>;
   /** A token for `name` (the client manages its own token; this is for tools and tests). */
   authenticate(name: string, password: string): Promise<AuthenticateResponse>;

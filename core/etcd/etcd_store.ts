@@ -1,7 +1,7 @@
 // The etcd store: ZooKeeper 3.8's answers from etcd v3, through EtcdApi and the injected Clock only.
 // Layout and the derivation of every stat field: docs/etcd-layout.md.
 import type { Clock, Timer } from "../clock.ts";
-import type { SessionListener, SessionOptions, Store, StoreSession } from "../store.ts";
+import type { ServerSession, ServerSessionOptions, ServerStore, SessionListener, SessionOptions } from "../store.ts";
 import type { ACL } from "../api/acl.ts";
 import type { EtcdApi, RequestOp } from "./api.ts";
 import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
@@ -16,6 +16,9 @@ import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapsh
 import { checkLayout, layoutValue } from "./layout_version.ts";
 import { layoutOf, parseRanges, RANGE_OPS, rangeOps, ReadTooWide } from "./coalesce.ts";
 import { EtcdSession, type SessionCore } from "./session.ts";
+import type { Translated } from "./watch_events.ts";
+import { decodeSessionKey } from "./session_key.ts";
+import { lastZxidAt } from "./zxid.ts";
 import { pathsOf, plan } from "./plan.ts";
 import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
 
@@ -46,9 +49,19 @@ export function leaseTtlSeconds(sessionTimeoutMs: number, minMs = 4000, maxMs = 
   return Math.ceil(Math.min(maxMs, Math.max(minMs, sessionTimeoutMs)) / 1000);
 }
 
+/** The etcd store: a library client's backend, and a server's (several servers over one prefix are one ensemble). */
+export interface EtcdStore extends ServerStore {
+  /** A library client's session (no password) lives until closed; a server's expires when untouched. */
+  openSession(listener: SessionListener, options: SessionOptions | ServerSessionOptions): ServerSession;
+}
+
 /** Creates a store over `api`; it writes ZooKeeper's built-in nodes under the prefix on first use. */
-export function createEtcdStore(options: EtcdStoreOptions): Store {
-  return new EtcdStore(options);
+export function createEtcdStore(options: EtcdStoreOptions): EtcdStore {
+  return new EtcdStoreImpl(options);
+}
+
+function samePassword(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function systemNode(acl: ACL[], aversion = 0): Uint8Array {
@@ -68,7 +81,7 @@ function systemNode(acl: ACL[], aversion = 0): Uint8Array {
   });
 }
 
-class EtcdStore implements Store, SessionCore {
+class EtcdStoreImpl implements EtcdStore, SessionCore {
   readonly api: EtcdApi;
   readonly clock: Clock;
   readonly keys: KeyLayout;
@@ -83,6 +96,9 @@ class EtcdStore implements Store, SessionCore {
   #ready: Promise<void> | undefined;
   #closed = false;
   #sweepTimer: Timer | undefined;
+  /** Names this store's session handles in session keys (see session_key.ts). */
+  readonly #nonce = Math.random().toString(36).slice(2, 10);
+  #handles = 0;
 
   constructor(options: EtcdStoreOptions) {
     this.#options = options;
@@ -102,7 +118,7 @@ class EtcdStore implements Store, SessionCore {
       keys: this.keys,
       clock: this.clock,
       listener: {
-        onRevision: (revision, events, ended) => this.#onRevision(revision, events, ended),
+        onRevision: (revision, translated) => this.#onRevision(revision, translated),
         onGap: (revision) => this.#recheck(revision),
         onError: (error) => {
           if (classify(error) === "auth") for (const s of [...this.#sessions.values()]) s.authFailed();
@@ -111,9 +127,47 @@ class EtcdStore implements Store, SessionCore {
     });
   }
 
-  openSession(listener: SessionListener, options: SessionOptions): StoreSession {
-    const ttl = leaseTtlSeconds(options.sessionTimeoutMs, this.#options.minSessionTimeoutMs, this.#options.maxSessionTimeoutMs);
-    return new EtcdSession(this, listener, ttl);
+  openSession(listener: SessionListener, options: SessionOptions | ServerSessionOptions): ServerSession {
+    const min = this.#options.minSessionTimeoutMs ?? 4000;
+    const max = this.#options.maxSessionTimeoutMs ?? 40000;
+    const ttl = leaseTtlSeconds(options.sessionTimeoutMs, min, max);
+    if (!("password" in options)) return new EtcdSession(this, listener, ttl);
+    const timeoutMs = Math.min(max, Math.max(min, options.sessionTimeoutMs));
+    return new EtcdSession(this, listener, ttl, { password: options.password.slice(), timeoutMs, owner: this.#owner() });
+  }
+
+  #owner(): string {
+    return `${this.#nonce}.${++this.#handles}`;
+  }
+
+  async resumeSession(sessionId: bigint, password: Uint8Array, listener: SessionListener): Promise<ServerSession | undefined> {
+    const here = this.#sessions.get(sessionId);
+    if (here) {
+      if (!samePassword(here.password, password)) return undefined;
+      here.takeOver(listener);
+      return here;
+    }
+    await this.ready();
+    const found = (await this.api.range({ key: this.keys.session(sessionId) })).kvs[0];
+    const value = found && decodeSessionKey(found.value);
+    if (!value || !samePassword(value.password, password)) return undefined;
+    const session = new EtcdSession(this, listener, Math.ceil(value.timeoutMs / 1000), {
+      password: value.password,
+      timeoutMs: value.timeoutMs,
+      owner: this.#owner(),
+      resumed: sessionId,
+    });
+    try {
+      return (await session.adopt()) ? session : undefined;
+    } catch (e) {
+      if (classify(e) === "expired") return undefined;
+      throw e;
+    }
+  }
+
+  async currentZxid(): Promise<bigint> {
+    await this.ready();
+    return lastZxidAt((await this.read(new Map())).revision);
   }
 
   async close(): Promise<void> {
@@ -236,7 +290,7 @@ class EtcdStore implements Store, SessionCore {
     }
   }
 
-  catchUp(kind: WatchKind, path: string, session: EtcdSession, revision: bigint): WatchEvent[] {
+  catchUp(kind: WatchKind, path: string, session: EtcdSession, revision: bigint, recursive = false): WatchEvent[] {
     const history = this.watcher.historySince(revision);
     if (history === undefined) {
       // A failed read leaves the watch armed: only later events can fire it then.
@@ -244,17 +298,19 @@ class EtcdStore implements Store, SessionCore {
       return [];
     }
     const out: WatchEvent[] = [];
+    const below = path === "/" ? "/" : path + "/";
     for (const h of history) {
-      if (h.event.path !== path) continue;
+      if (h.event.path !== path && !(recursive && h.event.path.startsWith(below))) continue;
       if (this.watches.trigger(h.event, h.revision, session.sessionId).has(session.sessionId)) out.push(h.event);
     }
     return out;
   }
 
-  #onRevision(revision: bigint, events: WatchEvent[], endedSessions: bigint[]): void {
+  #onRevision(revision: bigint, { events, endedSessions, ownedSessions }: Translated): void {
     for (const event of events) {
       for (const id of this.watches.trigger(event, revision)) this.#sessions.get(id)?.notify(event);
     }
+    for (const { leaseId, value } of ownedSessions) this.#sessions.get(leaseId)?.keyWritten(value);
     for (const id of endedSessions) this.#sessions.get(id)?.leaseEnded();
   }
 

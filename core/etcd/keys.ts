@@ -90,7 +90,12 @@ export class KeyLayout {
 
   /** The node keys of `path`'s direct children, and nothing deeper. */
   childRange(path: string): KeyRange {
-    const key = this.#key("n" + hex4(depthOf(path) + 1) + (path === "/" ? "/" : path + "/"));
+    return this.levelRange(path, depthOf(path) + 1);
+  }
+
+  /** The node keys at `depth` below `path` (deeper than `path`): one level of its subtree. */
+  levelRange(path: string, depth: number): KeyRange {
+    const key = this.#key("n" + hex4(depth) + (path === "/" ? "/" : path + "/"));
     return { key, rangeEnd: prefixEnd(key) };
   }
 

@@ -8,6 +8,7 @@ import type { Compare, RequestOp } from "./api.ts";
 import type { ZkOp, Request } from "../api/requests.ts";
 import type { StoreReply } from "../store.ts";
 import type { Stat } from "../api/stat.ts";
+import type { Id } from "../api/acl.ts";
 import type { KeyLayout } from "./keys.ts";
 import { MAX_DEPTH, depthOf } from "./keys.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
@@ -17,7 +18,7 @@ import { parentOf } from "../api/path.ts";
 import { ErrorCode } from "../errors.ts";
 import { encodeChildren, encodeNode, NodeFlag } from "./codec.ts";
 import { isSystem, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
-import { MAX_WRITES_PER_TXN, SUB_BITS, subOf, zxidOf } from "./zxid.ts";
+import { lastZxidAt, MAX_WRITES_PER_TXN, SUB_BITS, subOf, zxidOf } from "./zxid.ts";
 
 /** The zxids the model gives the writes of a batch, by index; replaced once their Txn commits. */
 const PENDING_BASE = -0x7ffffffffffff000n;
@@ -205,7 +206,14 @@ function nodeKeyDiffers(before: ZNode | undefined, after: ZNode | undefined): bo
  * value per key and revision, so watchers could not hear both), or that needs paths the snapshot
  * lacks, ends the batch; it goes first in the next one.
  */
-export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly WriteRequest[], sessionId: bigint, timeMs: bigint): Plan {
+export function plan(
+  keys: KeyLayout,
+  snapshot: Snapshot,
+  requests: readonly WriteRequest[],
+  sessionId: bigint,
+  timeMs: bigint,
+  authIds: readonly Id[] = [],
+): Plan {
   const tree = new SnapshotTree(snapshot);
   const written = new Set<string>();
   /** Paths the writes changed, in the order they first changed: the Txn's ops follow it, so watch events do. */
@@ -215,7 +223,7 @@ export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly Wri
   for (let i = 0; i < limit; i++) {
     tree.nodes.mark();
     const missed = tree.misses.size;
-    const result = runOne(tree.begin({ zxid: pendingZxid(i), timeMs, sessionId, authIds: [] }), requests[i]!);
+    const result = runOne(tree.begin({ zxid: pendingZxid(i), timeMs, sessionId, authIds }), requests[i]!);
     // Sets keep insertion order: the misses past `missed` are this write's.
     const fresh = [...tree.misses].slice(missed);
     const undo = () => {
@@ -238,15 +246,20 @@ export function plan(keys: KeyLayout, snapshot: Snapshot, requests: readonly Wri
     results.push(result);
   }
   const taken = results.length;
-  const replies = (revision: bigint) => results.map((r) => ("failed" in r ? r.failed : r.finish(revision)));
+  // Each write, failed ones too, has its zxid in the Txn; without a Txn, the zxid the snapshot has seen.
+  const replies = (revision: bigint, written: boolean) =>
+    results.map((r, i): StoreReply => ({
+      ...("failed" in r ? r.failed : r.finish(revision)),
+      zxid: written ? zxidOf(revision, i) : lastZxidAt(revision),
+    }));
   const success = diff(keys, snapshot, tree, touched);
   const assumed = [...tree.misses];
   if (success.length === 0) {
-    return assumed.length > 0 ? { kind: "missing", paths: assumed } : { kind: "answer", taken, replies: replies(snapshot.revision) };
+    return assumed.length > 0 ? { kind: "missing", paths: assumed } : { kind: "answer", taken, replies: replies(snapshot.revision, false) };
   }
   const compare = guards(keys, snapshot);
   for (const path of assumed) compare.push({ key: keys.node(path), target: "create", result: "equal", operand: 0n });
-  return { kind: "write", taken, compare, success, assumed, finish: replies };
+  return { kind: "write", taken, compare, success, assumed, finish: (revision) => replies(revision, true) };
 }
 
 /** Every key the model read must be as it was: same mod_revision, or still absent (0). */

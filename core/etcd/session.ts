@@ -5,15 +5,19 @@
 // groups after it are read at once, overlapping, and answered in order.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request } from "../api/requests.ts";
-import type { SessionListener, StoreReply, StoreSession } from "../store.ts";
+import type { ServerRequest, ServerSession, SessionListener, StoreReply, StoreRequest } from "../store.ts";
+import type { Id } from "../api/acl.ts";
 import type { WatchEvent } from "../api/events.ts";
+import type { ZNode } from "../tree/node.ts";
 import type { EtcdApi } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import type { RevisionWatchTable, WatchKind } from "./watch_table.ts";
 import type { PrefixWatcher } from "./watcher.ts";
 import { ErrorCode } from "../errors.ts";
 import { isEphemeral } from "../api/create_mode.ts";
+import { Perms } from "../api/acl.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
+import { judgeSetWatches, removeWatches, setWatchesPaths } from "../tree/server_watches.ts";
 import { readReply } from "../tree/read_reply.ts";
 import { classify } from "./failures.ts";
 import { EtcdLayoutError } from "./layout_version.ts";
@@ -21,6 +25,9 @@ import { OPS_PER_PATH, type ReadWant, type Snapshot, widest, znodeOfLoaded } fro
 import { ReadCost, ReadTooWide } from "./coalesce.ts";
 import type { WriteRequest } from "./plan.ts";
 import { commitWrites } from "./write_pipeline.ts";
+import { lastZxidAt } from "./zxid.ts";
+import { decodeSessionKey, encodeSessionKey } from "./session_key.ts";
+import { descendantCount, ephemeralsOf } from "./server_reads.ts";
 
 /** What a session needs from its store. */
 export interface SessionCore {
@@ -39,8 +46,22 @@ export interface SessionCore {
   read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot>;
   register(session: EtcdSession): void;
   unregister(session: EtcdSession): void;
-  /** Fires already-processed events after `revision` for a watch just armed, or re-checks by reading. */
-  catchUp(kind: WatchKind, path: string, session: EtcdSession, revision: bigint): WatchEvent[];
+  /**
+   * Fires already-processed events after `revision` for a watch just armed (on the path, or its
+   * subtree for a recursive one), or re-checks by reading.
+   */
+  catchUp(kind: WatchKind, path: string, session: EtcdSession, revision: bigint, recursive?: boolean): WatchEvent[];
+}
+
+/** What a session served to ZooKeeper clients carries (core/store.ts ServerSession). */
+export interface ServerSide {
+  password: Uint8Array;
+  /** The timeout granted; the lease's TTL is it in whole seconds, rounded up. */
+  timeoutMs: number;
+  /** Names this handle in the session key, so the server it leaves learns the session moved. */
+  owner: string;
+  /** A live session taken over (see adopt()): its lease id. */
+  resumed?: bigint;
 }
 
 type State = "connecting" | "connected" | "disconnected" | "closing" | "expired" | "auth-failed" | "closed";
@@ -74,16 +95,35 @@ interface WriteItem {
   resolve(reply: StoreReply): void;
 }
 
+function isServerRequest(request: StoreRequest): request is ServerRequest {
+  switch (request.type) {
+    case "sync":
+    case "getEphemerals":
+    case "getAllChildrenNumber":
+    case "addWatch":
+    case "removeWatches":
+    case "setWatches":
+      return true;
+    default:
+      return false;
+  }
+}
+
 function isRead(request: Request): request is ReadRequest {
   return request.type === "exists" || request.type === "getData" || request.type === "getChildren" || request.type === "getAcl";
 }
 
 const EMPTY = new Uint8Array(0);
 
-export class EtcdSession implements StoreSession {
+export class EtcdSession implements ServerSession {
   readonly #core: SessionCore;
-  readonly #listener: SessionListener;
+  #listener: SessionListener;
   readonly #ttlMs: number;
+  readonly #server: ServerSide | undefined;
+  /** The identities ACLs are judged against (a server's connection sets them). */
+  #authIds: readonly Id[] = [];
+  /** When a server last heard the client (server sessions only). */
+  #touchedAt = 0;
   #id = 0n;
   #state: State = "connecting";
   #timer: Timer | undefined;
@@ -110,12 +150,84 @@ export class EtcdSession implements StoreSession {
   /** Ephemerals this session created (some may be gone since): close() deletes them as ZooKeeper does. */
   readonly #ephemerals = new Set<string>();
 
-  constructor(core: SessionCore, listener: SessionListener, ttlSeconds: number) {
+  constructor(core: SessionCore, listener: SessionListener, ttlSeconds: number, server?: ServerSide) {
     this.#core = core;
     this.#listener = listener;
     this.#ttlMs = ttlSeconds * 1000;
+    this.#server = server;
+    this.#touchedAt = core.clock.now();
     this.#usable = new Promise((resolve) => (this.#markUsable = resolve));
-    void this.#start(ttlSeconds);
+    if (server?.resumed === undefined) void this.#start(ttlSeconds);
+    else this.#id = server.resumed;
+  }
+
+  get timeoutMs(): number {
+    return this.#server?.timeoutMs ?? this.#ttlMs;
+  }
+
+  /** What a resuming client must present; undefined for a library session. */
+  get password(): Uint8Array | undefined {
+    return this.#server?.password;
+  }
+
+  setIdentities(ids: readonly Id[]): void {
+    this.#authIds = ids;
+  }
+
+  dropWatches(): void {
+    this.#core.watches.drop(this.#id);
+  }
+
+  touch(): void {
+    this.#touchedAt = this.#core.clock.now();
+  }
+
+  /**
+   * Takes over a live session (server.resumed) from whichever handle served it: refreshes its lease
+   * and writes this handle into its session key. False when the session is gone.
+   */
+  async adopt(): Promise<boolean> {
+    const { api, keys, clock } = this.#core;
+    await this.#core.ready();
+    const alive = await api.leaseKeepAlive(this.#id);
+    if (alive.ttl <= 0n) return false;
+    const r = await api.txn({
+      compare: [{ key: keys.session(this.#id), target: "create", result: "greater", operand: 0n }],
+      success: [{ put: { key: keys.session(this.#id), value: this.#sessionKeyValue(), lease: this.#id } }],
+      failure: [],
+    });
+    if (!r.succeeded) return false;
+    this.#core.register(this);
+    this.#state = "connected";
+    this.#lastAliveAt = clock.now();
+    this.#touchedAt = clock.now();
+    this.#schedule(this.#keepAliveDelay());
+    this.#markUsable();
+    return true;
+  }
+
+  /** A handle in this process takes over: events go to `listener`, the previous one learns `moved`. */
+  takeOver(listener: SessionListener): void {
+    const previous = this.#listener;
+    this.#listener = listener;
+    this.touch();
+    previous.onSessionEvent("moved");
+  }
+
+  /** The session key was written: when another handle wrote it, the session moved there. */
+  keyWritten(value: Uint8Array): void {
+    const owner = decodeSessionKey(value)?.owner;
+    if (owner === undefined || owner === this.#server?.owner) return;
+    if (this.#state !== "connected" && this.#state !== "disconnected") return;
+    this.#state = "closed";
+    this.#timer?.cancel();
+    this.#markUsable();
+    this.#core.unregister(this);
+    this.#listener.onSessionEvent("moved");
+  }
+
+  #sessionKeyValue(): Uint8Array {
+    return this.#server ? encodeSessionKey(this.#server) : EMPTY;
   }
 
   /** Reads of one tick share a Txn: as many as their ranges let fit beside the write marker. */
@@ -127,10 +239,18 @@ export class EtcdSession implements StoreSession {
     return this.#id;
   }
 
-  submit(request: Request, watch: boolean): Promise<StoreReply> {
+  submit(request: StoreRequest, watch: boolean): Promise<StoreReply> {
     const refused = this.#refusal();
     if (refused !== undefined) return Promise.resolve({ resultCode: refused });
     const attempt = this.#failedAttempts;
+    if (isServerRequest(request)) {
+      this.#group = undefined;
+      this.#writes = undefined;
+      return new Promise((resolve) => {
+        this.#tail = this.#tail.then(async () => resolve(await this.#serverRequest(request, attempt)));
+        this.#writesDone = this.#tail;
+      });
+    }
     if (isRead(request)) {
       return new Promise((resolve) => {
         // A group is read in one Txn: start another once this one would not fit, or when a connect
@@ -215,6 +335,14 @@ export class EtcdSession implements StoreSession {
    * that follows removes whatever is left.
    */
   async #deleteEphemerals(): Promise<void> {
+    if (this.#server?.resumed !== undefined) {
+      // Taken over from another process: the lease knows which nodes are this session's.
+      try {
+        for (const path of await ephemeralsOf(this.#core.api, this.#core.keys, this.#id, "")) this.#ephemerals.add(path);
+      } catch {
+        return;
+      }
+    }
     const paths = [...this.#ephemerals].sort();
     // Small Multis keep each Txn far below etcd's op limit (a delete touches its node and its parent).
     for (let i = 0; i < paths.length; i += 16) {
@@ -278,11 +406,11 @@ export class EtcdSession implements StoreSession {
           this.#core.register(this);
         }
         // The session key dies with the lease; every store watching the prefix sees it go.
-        await api.txn({ compare: [], success: [{ put: { key: keys.session(this.#id), value: EMPTY, lease: this.#id } }], failure: [] });
+        await api.txn({ compare: [], success: [{ put: { key: keys.session(this.#id), value: this.#sessionKeyValue(), lease: this.#id } }], failure: [] });
         if (this.#state !== "connecting") return;
         this.#state = "connected";
         this.#lastAliveAt = clock.now();
-        this.#schedule(this.#ttlMs / 3);
+        this.#schedule(this.#keepAliveDelay());
         this.#markUsable();
         this.#listener.onSessionEvent("connected");
         return;
@@ -324,8 +452,23 @@ export class EtcdSession implements StoreSession {
     this.#timer = this.#core.clock.setTimer(ms, () => void this.#keepAlive());
   }
 
+  /**
+   * Keep-alives go every third of the TTL; a server's session also wakes when its client's silence
+   * reaches the timeout.
+   */
+  #keepAliveDelay(): number {
+    const every = this.#ttlMs / 3;
+    if (!this.#server) return every;
+    return Math.max(0, Math.min(every, this.#touchedAt + this.#server.timeoutMs - this.#core.clock.now()));
+  }
+
   async #keepAlive(): Promise<void> {
     if (this.#state !== "connected" && this.#state !== "disconnected") return;
+    // No server heard the client for its timeout: the session expires, as ZooKeeper's tracker
+    // expires it. A client that moved to another server took the session over, and this handle with it.
+    if (this.#server && this.#state === "connected" && this.#core.clock.now() - this.#touchedAt >= this.#server.timeoutMs) {
+      return void this.#expireIdle();
+    }
     try {
       const r = await this.#core.api.leaseKeepAlive(this.#id);
       if (this.#state !== "connected" && this.#state !== "disconnected") return;
@@ -336,7 +479,7 @@ export class EtcdSession implements StoreSession {
         this.#markUsable();
         this.#listener.onSessionEvent("connected");
       }
-      this.#schedule(this.#ttlMs / 3);
+      this.#schedule(this.#keepAliveDelay());
     } catch (e) {
       if (this.#state !== "connected" && this.#state !== "disconnected") return;
       const failure = classify(e);
@@ -369,6 +512,17 @@ export class EtcdSession implements StoreSession {
     if (this.#core.clock.now() - this.#lastAliveAt >= this.#ttlMs) return this.#expire();
     this.#attemptFailed();
     this.#schedule(PROBE_MS);
+  }
+
+  /** Ends an idle server session as closeSession would: its ephemerals in one go, then the lease. */
+  async #expireIdle(): Promise<void> {
+    this.#timer?.cancel();
+    await this.#deleteEphemerals();
+    try {
+      await this.#core.api.leaseRevoke(this.#id);
+    } catch {
+      // etcd ends the lease by its TTL; its end reaches us as for a revocation.
+    }
   }
 
   #expire(): void {
@@ -473,22 +627,102 @@ export class EtcdSession implements StoreSession {
       const loaded = snapshot.paths.get(request.path)!;
       const node = znodeOfLoaded(loaded);
       // As the memory store: exists arms even on a missing node; a refused read arms nothing.
-      const allowed = node !== undefined && permitted(node.acl, readPermission(request.type), []);
+      const allowed = node !== undefined && permitted(node.acl, readPermission(request.type), this.#authIds);
       if (watch && request.type !== "getAcl" && (allowed || (!node && request.type === "exists"))) {
         arms.push({ kind: request.type === "getChildren" ? "child" : "data", path: request.path, existed: node !== undefined });
       }
-      if (!node) return { resultCode: ErrorCode.NoNode };
-      return allowed ? readReply(request.type, node) : { resultCode: ErrorCode.NoAuth };
+      const zxid = lastZxidAt(snapshot.revision);
+      if (!node) return { resultCode: ErrorCode.NoNode, zxid };
+      return allowed ? { ...readReply(request.type, node), zxid } : { resultCode: ErrorCode.NoAuth, zxid };
     });
     await this.#follow(snapshot.marker, arms.length > 0);
     const late: WatchEvent[] = [];
     for (const arm of arms) {
-      this.#core.watches.arm(arm.kind, arm.path, this.#id, snapshot.revision, arm.existed);
-      late.push(...this.#core.catchUp(arm.kind, arm.path, this, snapshot.revision));
+      // A watch armed before has been live since: only a new one replays what the stream already passed.
+      if (this.#core.watches.arm(arm.kind, arm.path, this.#id, snapshot.revision, arm.existed)) {
+        late.push(...this.#core.catchUp(arm.kind, arm.path, this, snapshot.revision));
+      }
     }
     items.forEach((item, i) => item.resolve(replies[i]!));
     // Events after the read's revision follow its reply, as they would on ZooKeeper.
     for (const event of late) this.notify(event);
+  }
+
+  // --- requests only servers send ---
+
+  /** Answers a server's request in turn, after everything submitted before it. */
+  async #serverRequest(request: ServerRequest, attempt: number): Promise<StoreReply> {
+    const refused = await this.#admit(attempt);
+    if (refused !== undefined) return { resultCode: refused };
+    try {
+      return await this.#answerServerRequest(request);
+    } catch (e) {
+      return { resultCode: this.#failed(e) };
+    }
+  }
+
+  async #answerServerRequest(request: ServerRequest): Promise<StoreReply> {
+    const core = this.#core;
+    switch (request.type) {
+      case "removeWatches":
+        return { resultCode: removeWatches(core.watches, this.#id, request) };
+      case "getEphemerals": {
+        const prefix = request.path === "/" ? "" : request.path;
+        return { resultCode: 0, paths: await ephemeralsOf(core.api, core.keys, this.#id, prefix) };
+      }
+      case "sync": {
+        // etcd reads are linearizable: a read at the latest revision is what ZooKeeper's sync ensures.
+        const snapshot = await core.read(new Map());
+        await this.#follow(snapshot.marker, false);
+        return { resultCode: 0, name: request.path, zxid: lastZxidAt(snapshot.revision) };
+      }
+      case "getAllChildrenNumber": {
+        const snapshot = await core.read(new Map([[request.path, "node"]]));
+        const node = znodeOfLoaded(snapshot.paths.get(request.path)!);
+        const zxid = lastZxidAt(snapshot.revision);
+        if (!node) return { resultCode: ErrorCode.NoNode, zxid };
+        if (!permitted(node.acl, Perms.Read, this.#authIds)) return { resultCode: ErrorCode.NoAuth, zxid };
+        return { resultCode: 0, count: await descendantCount(core.api, core.keys, request.path, snapshot.revision), zxid };
+      }
+      case "addWatch": {
+        const snapshot = await core.read(new Map());
+        await this.#follow(snapshot.marker, true);
+        const recursive = request.mode === "persistentRecursive";
+        if (core.watches.addPersistent(request.path, this.#id, request.mode, snapshot.revision)) {
+          for (const event of core.catchUp("data", request.path, this, snapshot.revision, recursive)) this.notify(event);
+        }
+        return { resultCode: 0, zxid: lastZxidAt(snapshot.revision) };
+      }
+      case "setWatches":
+        return await this.#setWatches(request);
+    }
+  }
+
+  /** Re-arms a reconnecting client's watches, each at the revision its node was read at. */
+  async #setWatches(request: Extract<ServerRequest, { type: "setWatches" }>): Promise<StoreReply> {
+    const core = this.#core;
+    const paths = setWatchesPaths(request);
+    const per = Math.max(1, Math.floor((core.maxTxnOps - 1) / OPS_PER_PATH));
+    const found = new Map<string, { node: ZNode | undefined; revision: bigint }>();
+    let last: Snapshot | undefined;
+    for (let at = 0; at === 0 || at < paths.length; at += per) {
+      last = await core.read(new Map(paths.slice(at, at + per).map((path) => [path, "count"])));
+      for (const [path, loaded] of last.paths) found.set(path, { node: znodeOfLoaded(loaded), revision: last.revision });
+    }
+    await this.#follow(last!.marker, true);
+    const outcome = judgeSetWatches(request, (path) => found.get(path)?.node);
+    const late: WatchEvent[] = [];
+    for (const { kind, path, existed } of outcome.arm) {
+      const revision = found.get(path)!.revision;
+      if (core.watches.arm(kind, path, this.#id, revision, existed)) late.push(...core.catchUp(kind, path, this, revision));
+    }
+    for (const { path, mode } of outcome.persistent) {
+      if (core.watches.addPersistent(path, this.#id, mode, last!.revision)) {
+        late.push(...core.catchUp("data", path, this, last!.revision, mode === "persistentRecursive"));
+      }
+    }
+    for (const event of [...outcome.fire, ...late]) this.notify(event);
+    return { resultCode: 0, zxid: lastZxidAt(last!.revision) };
   }
 
   // --- writes ---
@@ -502,7 +736,7 @@ export class EtcdSession implements StoreSession {
     for (let at = 0; at < items.length;) {
       const queue = items.slice(at).map((item) => item.request);
       try {
-        const { replies, revision } = await commitWrites(this.#core, this.#id, queue);
+        const { replies, revision } = await commitWrites(this.#core, this.#id, queue, this.#authIds);
         await this.#follow(revision, false);
         replies.forEach((reply, i) => {
           this.#noteEphemerals(queue[i]!, reply);

@@ -10,6 +10,8 @@ export interface Translated {
   events: WatchEvent[];
   /** Sessions whose session key went: their lease was revoked or expired. */
   endedSessions: bigint[];
+  /** Session keys written: a session started, or a server took it over (the value names its handle). */
+  ownedSessions: { leaseId: bigint; value: Uint8Array }[];
 }
 
 /**
@@ -23,6 +25,7 @@ export interface Translated {
 export function translate(keys: KeyLayout, raw: readonly EtcdEvent[]): Translated {
   const events: WatchEvent[] = [];
   const endedSessions: bigint[] = [];
+  const ownedSessions: Translated["ownedSessions"] = [];
   const seen = new Set<string>();
   const emit = (type: EventType, path: string) => {
     const id = `${type} ${path}`;
@@ -55,8 +58,9 @@ export function translate(keys: KeyLayout, raw: readonly EtcdEvent[]): Translate
         break;
       case "session":
         if (ev.type === "delete") endedSessions.push(parsed.leaseId);
+        else ownedSessions.push({ leaseId: parsed.leaseId, value: ev.kv.value });
         break;
     }
   }
-  return { events, endedSessions };
+  return { events, endedSessions, ownedSessions };
 }

@@ -8,12 +8,12 @@ import type { Clock, Timer } from "../clock.ts";
 import type { EtcdApi, WatchEvent as EtcdEvent, WatchStream } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import type { WatchEvent } from "../api/events.ts";
-import { translate } from "./watch_events.ts";
+import { translate, type Translated } from "./watch_events.ts";
 
 /** What the watcher reports to the store. */
 export interface WatcherListener {
-  /** The ZooKeeper events of one revision, in order. */
-  onRevision(revision: bigint, events: WatchEvent[], endedSessions: bigint[]): void;
+  /** What one revision meant: its ZooKeeper events in order, and the sessions it started or ended. */
+  onRevision(revision: bigint, translated: Translated): void;
   /**
    * History up to `revision` was compacted away unseen: re-check what is armed, firing what changed.
    * Rejecting (a read failed) makes the watcher try again later from where it was.
@@ -186,15 +186,15 @@ export class PrefixWatcher {
   }
 
   #process(revision: bigint, raw: EtcdEvent[]): void {
-    const { events, endedSessions } = translate(this.#o.keys, raw);
-    for (const event of events) this.#history.push({ revision, event });
+    const translated = translate(this.#o.keys, raw);
+    for (const event of translated.events) this.#history.push({ revision, event });
     const limit = this.#o.historyLimit ?? 10000;
     if (this.#history.length > limit) {
       const dropped = this.#history.splice(0, this.#history.length - limit);
       this.#floor = dropped[dropped.length - 1]!.revision;
     }
     this.#revision = revision;
-    this.#o.listener.onRevision(revision, events, endedSessions);
+    this.#o.listener.onRevision(revision, translated);
     this.#wake();
   }
 

@@ -25,7 +25,7 @@ function compactedSetup() {
     keys,
     clock,
     listener: {
-      onRevision: (revision, events) => log.push(`${revision} ${events.map((e) => e.path).join(",")}`),
+      onRevision: (revision, { events }) => log.push(`${revision} ${events.map((e) => e.path).join(",")}`),
       onGap: (revision) =>
         new Promise<void>((resolve, reject) => {
           log.push(`gap ${revision}`);

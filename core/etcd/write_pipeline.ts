@@ -5,6 +5,7 @@
 // ConnectionLoss without sending it again.
 import type { Clock } from "../clock.ts";
 import type { StoreReply } from "../store.ts";
+import type { Id } from "../api/acl.ts";
 import type { EtcdApi, RequestOp } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import { ErrorCode } from "../errors.ts";
@@ -74,10 +75,16 @@ function txnBytes(ops: RequestOp[]): number {
 }
 
 /**
- * Commits the longest possible batch from the head of `requests` (never empty) for `sessionId`, and
- * returns the replies of the writes it covered, in order. Rejects when an etcd call fails.
+ * Commits the longest possible batch from the head of `requests` (never empty) for `sessionId`, its
+ * ACLs judged against `authIds`, and returns the replies of the writes it covered, in order. Rejects
+ * when an etcd call fails.
  */
-export async function commitWrites(core: WriteCore, sessionId: bigint, requests: readonly WriteRequest[]): Promise<Committed> {
+export async function commitWrites(
+  core: WriteCore,
+  sessionId: bigint,
+  requests: readonly WriteRequest[],
+  authIds: readonly Id[] = [],
+): Promise<Committed> {
   const { api, keys, clock, maxTxnOps, maxRequestBytes } = core;
   const alone = (code: number): Committed => ({ replies: [{ resultCode: code }], revision: 0n });
   const fits = (paths: ReadonlyMap<string, ReadWant>) => {
@@ -118,7 +125,7 @@ export async function commitWrites(core: WriteCore, sessionId: bigint, requests:
   if (!snapshot) return alone(ErrorCode.BadArguments);
   let extraReads = 0;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS;) {
-    const p = plan(keys, snapshot, requests.slice(0, count), sessionId, BigInt(Math.floor(clock.wallMs())));
+    const p = plan(keys, snapshot, requests.slice(0, count), sessionId, BigInt(Math.floor(clock.wallMs())), authIds);
     if (p.kind === "missing") {
       if (++extraReads > MAX_EXTRA_READS) return alone(ErrorCode.SystemError);
       addTransient(p.paths);

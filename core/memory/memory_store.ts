@@ -14,12 +14,13 @@ import type {
   StoreSummary,
 } from "../store.ts";
 import { type Id, Perms } from "../api/acl.ts";
-import { EventType, type WatchEvent } from "../api/events.ts";
+import type { WatchEvent } from "../api/events.ts";
 import { CONTAINER_EPHEMERAL_OWNER, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
 import { statOf, type ZNode } from "../tree/node.ts";
-import { type WatchKind, WatchTable } from "../tree/watch_table.ts";
+import { WatchTable } from "../tree/watch_table.ts";
+import { judgeSetWatches, removeWatches } from "../tree/server_watches.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
 
@@ -311,39 +312,13 @@ class MemoryStoreImpl implements MemoryStore {
       case "addWatch":
         this.#watches.addPersistent(request.path, id, request.mode);
         return { resultCode: 0 };
-      case "removeWatches": {
-        // As measured on 3.8.0: its WatcherType knows only Children, Data and Any; a check sees a
-        // watch of any mode, a removal takes one-shot watches only, and Any answers OK whenever the
-        // session holds any watch on the path.
-        const kinds = watcherKinds(request.watcherType);
-        if (kinds === undefined) return { resultCode: ErrorCode.MarshallingError };
-        const held = kinds.filter((kind) => this.#watches.modeOf(kind, request.path, id) !== undefined);
-        if (!request.remove) return { resultCode: held.length > 0 ? 0 : ErrorCode.NoWatcher };
-        const removable = held.filter((kind) => this.#watches.modeOf(kind, request.path, id) === "standard");
-        for (const kind of removable) this.#watches.remove(kind, request.path, id);
-        const any = request.watcherType === 3;
-        return { resultCode: removable.length > 0 || (any && held.length > 0) ? 0 : ErrorCode.NoWatcher };
-      }
+      case "removeWatches":
+        return { resultCode: removeWatches(this.#watches, id, request) };
       case "setWatches": {
-        const fire = (type: EventType, path: string) => session.notify({ type, path });
-        for (const path of request.data) {
-          const node = this.#tree.get(path);
-          if (!node) fire(EventType.NodeDeleted, path);
-          else if (node.mzxid > request.relativeZxid) fire(EventType.NodeDataChanged, path);
-          else this.#watches.arm("data", path, id);
-        }
-        for (const path of request.exist) {
-          if (this.#tree.get(path)) fire(EventType.NodeCreated, path);
-          else this.#watches.arm("data", path, id);
-        }
-        for (const path of request.child) {
-          const node = this.#tree.get(path);
-          if (!node) fire(EventType.NodeDeleted, path);
-          else if (node.pzxid > request.relativeZxid) fire(EventType.NodeChildrenChanged, path);
-          else this.#watches.arm("child", path, id);
-        }
-        for (const path of request.persistent) this.#watches.addPersistent(path, id, "persistent");
-        for (const path of request.persistentRecursive) this.#watches.addPersistent(path, id, "persistentRecursive");
+        const outcome = judgeSetWatches(request, (path) => this.#tree.get(path));
+        for (const event of outcome.fire) session.notify(event);
+        for (const { kind, path } of outcome.arm) this.#watches.arm(kind, path, id);
+        for (const { path, mode } of outcome.persistent) this.#watches.addPersistent(path, id, mode);
         return { resultCode: 0 };
       }
     }
@@ -485,19 +460,5 @@ class MemorySession implements ServerSession {
   close(): Promise<void> {
     this.#store.kill(this, "closed");
     return Promise.resolve();
-  }
-}
-
-/** The tables a checkWatches/removeWatches watcher type names, or undefined for a type 3.8 cannot read. */
-function watcherKinds(type: number): WatchKind[] | undefined {
-  switch (type) {
-    case 1: // Children
-      return ["child"];
-    case 2: // Data
-      return ["data"];
-    case 3: // Any
-      return ["child", "data"];
-    default:
-      return undefined;
   }
 }

@@ -7,6 +7,7 @@ import type {
   KeyValue,
   LeaseGrantResponse,
   LeaseKeepAliveResponse,
+  LeaseTimeToLiveResponse,
   RangeRequest,
   RangeResponse,
   ResponseHeader,
@@ -60,6 +61,7 @@ export class FakeEtcd {
       leaseGrant: (ttl) => call(() => this.#grant(ttl)),
       leaseRevoke: (id) => call(() => this.revoke(id)),
       leaseKeepAlive: (id) => call((): LeaseKeepAliveResponse => ({ header: this.header(), id, ttl: this.#leases.get(id) ?? 0n })),
+      leaseTimeToLive: (id, keys) => call(() => this.#timeToLive(id, keys ?? false)),
       watch: () => {
         const s = this.#stream(() => down);
         streams.add(s);
@@ -88,6 +90,12 @@ export class FakeEtcd {
   compact(revision: bigint): void {
     this.compacted = revision;
     this.#history.splice(0, this.#history.findIndex((e) => e.kv.modRevision > revision) >>> 0);
+  }
+
+  #timeToLive(id: bigint, withKeys: boolean): LeaseTimeToLiveResponse {
+    const ttl = this.#leases.get(id);
+    const keys = withKeys ? [...this.#kv.values()].filter((kv) => kv.lease === id).map((kv) => kv.key) : [];
+    return { header: this.header(), id, ttl: ttl ?? -1n, grantedTtl: ttl ?? 0n, keys };
   }
 
   keys(): string[] {

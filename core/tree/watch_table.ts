@@ -41,15 +41,26 @@ function* selfAndAncestors(path: string): Generator<string> {
  */
 export class WatchTable {
   readonly #tables: Record<WatchKind, Map<string, Map<bigint, WatchMode>>> = { data: new Map(), child: new Map() };
+  /** Watches held per session, so that "does this session wait for any event" is cheap. */
+  readonly #held = new Map<bigint, number>();
   #recursive = 0;
 
-  arm(kind: WatchKind, path: string, sessionId: bigint, mode: WatchMode = "standard"): void {
+  /** Arms a watch; returns false when the session held one there already (only its mode changes). */
+  arm(kind: WatchKind, path: string, sessionId: bigint, mode: WatchMode = "standard"): boolean {
     const table = this.#tables[kind];
     let sessions = table.get(path);
     if (!sessions) table.set(path, (sessions = new Map()));
-    if (sessions.get(sessionId) === "persistentRecursive") this.#recursive--;
+    const previous = sessions.get(sessionId);
+    if (previous === "persistentRecursive") this.#recursive--;
     if (mode === "persistentRecursive") this.#recursive++;
+    if (previous === undefined) this.#held.set(sessionId, (this.#held.get(sessionId) ?? 0) + 1);
     sessions.set(sessionId, mode);
+    return previous === undefined;
+  }
+
+  /** True when the session holds any watch. */
+  has(sessionId: bigint): boolean {
+    return this.#held.has(sessionId);
   }
 
   /** addWatch: a persistent watch in both tables, a recursive one in the data table. */
@@ -71,6 +82,9 @@ export class WatchTable {
     if (mode === "persistentRecursive") this.#recursive--;
     sessions!.delete(sessionId);
     if (sessions!.size === 0) this.#tables[kind].delete(path);
+    const held = this.#held.get(sessionId)! - 1;
+    if (held === 0) this.#held.delete(sessionId);
+    else this.#held.set(sessionId, held);
     return true;
   }
 
@@ -81,13 +95,12 @@ export class WatchTable {
     }
   }
 
-  /** Paths a session watches, by kind and mode: what a client would re-arm. */
-  pathsOf(sessionId: bigint): { kind: WatchKind; path: string; mode: WatchMode }[] {
-    const out: { kind: WatchKind; path: string; mode: WatchMode }[] = [];
+  /** Every watch held, by kind, path, session and mode. */
+  entries(): { kind: WatchKind; path: string; sessionId: bigint; mode: WatchMode }[] {
+    const out: { kind: WatchKind; path: string; sessionId: bigint; mode: WatchMode }[] = [];
     for (const kind of ["data", "child"] as const) {
       for (const [path, sessions] of this.#tables[kind]) {
-        const mode = sessions.get(sessionId);
-        if (mode !== undefined) out.push({ kind, path, mode });
+        for (const [sessionId, mode] of sessions) out.push({ kind, path, sessionId, mode });
       }
     }
     return out;
@@ -111,9 +124,10 @@ export class WatchTable {
   /**
    * Fires the watches an event consumes and returns the sessions to notify, each once: a node's
    * deletion reaches its data and child watchers with a single NodeDeleted; recursive watches on an
-   * ancestor see every change but child changes; one-shot watches are consumed.
+   * ancestor see every change but child changes; one-shot watches are consumed. `accept` passes over
+   * the watches it refuses (the etcd store's: armed after the event's revision).
    */
-  trigger(event: WatchEvent): Set<bigint> {
+  trigger(event: WatchEvent, accept?: (kind: WatchKind, path: string, sessionId: bigint) => boolean): Set<bigint> {
     const fired = new Set<bigint>();
     for (const kind of watchKindsFiredBy(event.type)) {
       const table = this.#tables[kind];
@@ -123,6 +137,7 @@ export class WatchTable {
         const sessions = table.get(path);
         if (!sessions) continue;
         for (const [id, mode] of sessions) {
+          if (accept && !accept(kind, path, id)) continue;
           if (mode === "persistentRecursive") {
             if (event.type !== EventType.NodeChildrenChanged) fired.add(id);
           } else if (path === event.path) {

@@ -11,6 +11,10 @@ import { createZooKeeperServer, type ZooKeeperServer } from "../../core/server/s
 import { renderMetrics } from "../../core/server/metrics.ts";
 import { systemClock } from "./system_clock.ts";
 import { serveHttpText } from "./http_text.ts";
+import { UsageError } from "./usage_error.ts";
+import { openEtcdServerStore } from "./serve_etcd.ts";
+
+export { UsageError };
 
 /** What a runtime gives `kmeta serve`. */
 export interface ServeHost {
@@ -43,6 +47,8 @@ export interface ServeFlags {
   superDigest?: string;
   metrics?: { host: string; port: number };
   oracle?: string;
+  /** Key prefix of the ZooKeeper tree in etcd (the etcd store's default when absent). */
+  etcdPrefix?: string;
   extendedTypes: boolean;
 }
 
@@ -53,7 +59,10 @@ zkCli.sh, kazoo, Curator) run on it.
 
 Flags:
   --listen HOST:PORT           where clients connect (default 127.0.0.1:2181)
-  --store URL                  memory:// (the default, and the only store this version serves)
+  --store URL                  memory:// (the default: in this process, gone when it stops), or
+                               etcd://HOST:PORT[,HOST:PORT...] (etcds:// for TLS): several servers over
+                               one etcd and prefix act as one ensemble
+  --etcd-prefix PREFIX         etcd key prefix of the tree (default kmeta/)
   --secure-listen HOST:PORT    also serve TLS there (needs --cert and --key; --ca asks for client certificates)
   --cert FILE --key FILE --ca FILE
   --max-connections N          connections at once (default no limit)
@@ -68,10 +77,6 @@ Flags:
   --oracle zk://HOST:PORT      cross-check: every request also goes to this real ZooKeeper (under a
                                fresh /kmeta-oracle-* node); differences are logged and counted in mntr`;
 
-/** A flag a user got wrong: one line, no stack. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
 
 function hostPortFlag(flag: string, value: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(value);
@@ -89,7 +94,7 @@ function intFlag(flag: string, value: string, min: number): number {
 const VALUE_FLAGS = [
   "--listen", "--secure-listen", "--metrics", "--store", "--cert", "--key", "--ca", "--max-connections",
   "--max-connections-per-address", "--max-frame-bytes", "--max-unread-bytes", "--min-session-timeout", "--max-session-timeout", "--super-digest",
-  "--oracle",
+  "--oracle", "--etcd-prefix",
 ];
 
 /** Parses serve's arguments. @throws {UsageError} for an unknown flag or a bad value. */
@@ -122,6 +127,10 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
         break;
       case "--oracle":
         flags.oracle = value;
+        break;
+      case "--etcd-prefix":
+        if (value === "") throw new UsageError("--etcd-prefix needs a non-empty prefix");
+        flags.etcdPrefix = value;
         break;
       case "--cert":
         flags.cert = value;
@@ -231,8 +240,8 @@ export async function startServe(host: ServeHost, flags: ServeFlags, stores: Ser
 /** Opens the store a `--store` URL names, ready for a server. */
 export type ServerStoreFactory = (flags: ServeFlags) => Promise<ServerStore>;
 
-/** memory:// for every runtime; network stores come from the runtime's factory. */
-export function serverStores(network?: (url: string, flags: ServeFlags) => Promise<ServerStore>): ServerStoreFactory {
+/** memory:// and etcd:// (through node:http2's gRPC, which every runtime here has). */
+export function serverStores(): ServerStoreFactory {
   return (flags) => {
     let target;
     try {
@@ -248,10 +257,10 @@ export function serverStores(network?: (url: string, flags: ServeFlags) => Promi
         maxSessionTimeoutMs: flags.maxSessionTimeoutMs,
       }));
     }
-    if (!network || target.scheme === "zk") {
-      throw new UsageError(`--store ${target.scheme}:// cannot be served by this version yet: use memory://`);
+    if (target.scheme === "zk") {
+      throw new UsageError(`--store zk:// cannot be served by this version yet: use memory:// or etcd://`);
     }
-    return network(flags.store, flags);
+    return openEtcdServerStore(flags.store, target, flags);
   };
 }
 

@@ -62,6 +62,7 @@ function withAuthLever(api: EtcdApi): { api: EtcdApi; fail(): void } {
     },
     leaseRevoke: (id) => api.leaseRevoke(id),
     leaseKeepAlive: (id) => guard(() => api.leaseKeepAlive(id)),
+    leaseTimeToLive: (id, keys) => guard(() => api.leaseTimeToLive(id, keys)),
     watch,
     close: () => api.close(),
   };

@@ -1,6 +1,7 @@
 // Starts `kmeta serve` in this process for tests: the same startServe the CLI runs, on a free port.
 import { type RunningServe, parseServeFlags, serverStores, startServe } from "../../runtimes/common/serve.ts";
 import { nodeServeHost } from "../../runtimes/node/serve_host.ts";
+import process from "node:process";
 
 /** A server on 127.0.0.1 over the store `url`, and the host:port its clients dial. */
 export async function startTestServer(args: string[] = [], log: (line: string) => void = () => {}): Promise<RunningServe & { hostPort: string }> {
@@ -8,4 +9,11 @@ export async function startTestServer(args: string[] = [], log: (line: string) =
   const running = await startServe({ ...nodeServeHost, log }, flags, serverStores());
   const l = running.listeners[0]!;
   return { ...running, hostPort: `${l.host}:${l.port}` };
+}
+
+/** serve's flags for the etcd of the tests (KMETA_ETCD), in a key prefix of its own named for `name`. */
+export function etcdStoreArgs(name: string): string[] {
+  const etcd = process.env.KMETA_ETCD;
+  if (!etcd) throw new Error("KMETA_ETCD is not set: give the host:port of an etcd 3.4 (scripts/servers/start-etcd.sh starts one)");
+  return ["--store", `etcd://${etcd}`, "--etcd-prefix", `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}/`];
 }

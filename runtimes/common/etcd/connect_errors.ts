@@ -66,6 +66,7 @@ export function reportingEtcdApi(api: EtcdApi, endpoints: readonly string[], rep
     leaseGrant: watched((ttl: bigint, id?: bigint) => api.leaseGrant(ttl, id)),
     leaseRevoke: watched((id: bigint) => api.leaseRevoke(id)),
     leaseKeepAlive: watched((id: bigint) => api.leaseKeepAlive(id)),
+    leaseTimeToLive: watched((id: bigint, keys?: boolean) => api.leaseTimeToLive(id, keys)),
     watch: () => api.watch(),
     close: () => api.close(),
   };
