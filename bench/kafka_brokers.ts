@@ -4,7 +4,7 @@
 // survivors' metadata shows no partition led by it and no ISR holding it). Prints one table.
 //
 //   KMETA_ZK=127.0.0.1:21810 node_modules/.bin/tsx bench/kafka_brokers.ts
-//   env: KMETA_KAFKA_TARGETS (zookeeper,memory; etcd needs `kmeta serve --store etcd://`),
+//   env: KMETA_KAFKA_TARGETS (zookeeper,memory,etcd),
 //        KMETA_BENCH_TOPICS (1000), KMETA_BENCH_PARTITIONS (10), KMETA_BENCH_SESSION_MS (6000)
 // Run it in a network namespace of its own (scripts/with-servers.sh starts ZooKeeper): it uses the ports
 // of tests/kafka/kafka_cluster_test.ts.

@@ -1,11 +1,15 @@
-// What Kafka brokers run on, chosen by name (KMETA_KAFKA_TARGETS, comma-separated, in order):
+// What Kafka brokers run on, chosen by name (KMETA_KAFKA_TARGETS, comma-separated, in order; all three by default):
 //   zookeeper  the real ZooKeeper 3.8 of KMETA_ZK (always first: the reference the others must equal)
 //   memory     one `kmeta serve --store memory://` in this process
 //   etcd       three `kmeta serve --store etcd://` processes over a three-member etcd 3.4 cluster of
 //              their own; the brokers' zookeeper.connect lists all three
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
+import * as esbuild from "esbuild";
 import { connect } from "../../runtimes/node/mod.ts";
 import { startTestServer } from "../server/serve.ts";
 import { type Cluster, createCluster } from "../faults/etcd_cluster/cluster.ts";
@@ -23,8 +27,8 @@ export interface KafkaTarget {
   readonly serves?: ServeProcesses;
 }
 
-/** The targets KMETA_KAFKA_TARGETS names (default zookeeper,memory); unknown names throw. */
-export function kafkaTargets(ports: TargetPorts, names = process.env.KMETA_KAFKA_TARGETS ?? "zookeeper,memory"): KafkaTarget[] {
+/** The targets KMETA_KAFKA_TARGETS names (default all three); unknown names throw. */
+export function kafkaTargets(ports: TargetPorts, names = process.env.KMETA_KAFKA_TARGETS ?? "zookeeper,memory,etcd"): KafkaTarget[] {
   return names.split(",").map((n) => n.trim()).filter((n) => n).map((n) => {
     switch (n) {
       case "zookeeper":
@@ -86,19 +90,24 @@ const repo = new URL("../..", import.meta.url).pathname;
 
 function etcdTarget(ports: TargetPorts): KafkaTarget {
   const etcd = createCluster({ name: "kafka", connect, ports: { client: ports.etcdClient, peer: ports.etcdPeer } });
-  const store = `etcd://${etcd.hosts([0, 1, 2])}/kmeta-kafka-${Date.now().toString(36)}`;
+  const store = `etcd://${etcd.hosts([0, 1, 2])}`;
+  const prefix = `kmeta-kafka-${Date.now().toString(36)}/`;
+  // The CLI bundled into one file once: a process then starts in well under a second on a busy machine
+  // (through tsx it takes seconds), so "every serve restarted within the session timeout" can be tested.
+  let bundleDir = "";
+  const bundle = () => join(bundleDir, "kmeta.mjs");
   const children: (ChildProcess | undefined)[] = [undefined, undefined, undefined];
   const exits: Promise<void>[] = [];
   const startOne = (i: number) => {
     const child = spawn(process.execPath, [
-      "--import",
-      "tsx",
-      `${repo}runtimes/node/cli/kmeta.ts`,
+      bundle(),
       "serve",
       "--listen",
       `127.0.0.1:${ports.serves[i]}`,
       "--store",
       store,
+      "--etcd-prefix",
+      prefix,
     ], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
     children[i] = child;
     let out = "";
@@ -132,6 +141,15 @@ function etcdTarget(ports: TargetPorts): KafkaTarget {
     name: "etcd",
     serves,
     async start() {
+      bundleDir = mkdtempSync(join(tmpdir(), "kmeta-kafka-serve-"));
+      await esbuild.build({
+        entryPoints: [`${repo}runtimes/node/cli/kmeta.ts`],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: bundle(),
+        logLevel: "warning",
+      });
       await etcd.start();
       await serves.startAll();
       return ports.serves.map((p) => `127.0.0.1:${p}`).join(",");
@@ -140,6 +158,7 @@ function etcdTarget(ports: TargetPorts): KafkaTarget {
       for (const c of children) c?.kill("SIGCONT");
       await Promise.all([0, 1, 2].map((i) => serves.signal(i, "SIGKILL")));
       await etcd.stop();
+      if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
     },
   };
 }
