@@ -83,7 +83,6 @@ export interface ServeProcesses {
   startAll(): Promise<void>;
   /** Sends `signal` to process `index` (SIGKILL: a crash); resolves when it has exited (for SIGKILL/SIGTERM). */
   signal(index: number, signal: NodeJS.Signals): Promise<void>;
-  running(index: number): boolean;
 }
 
 const repo = new URL("../..", import.meta.url).pathname;
@@ -135,7 +134,6 @@ function etcdTarget(ports: TargetPorts): KafkaTarget {
       child.kill(signal);
       if (signal === "SIGKILL" || signal === "SIGTERM") await exits[index];
     },
-    running: (index) => children[index] !== undefined,
   };
   return {
     name: "etcd",
