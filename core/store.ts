@@ -60,6 +60,15 @@ export type ServerRequest =
 /** Whatever a server session may ask of its store. */
 export type StoreRequest = Request | ServerRequest;
 
+const SERVER_REQUESTS: ReadonlySet<string> = new Set<ServerRequest["type"]>([
+  "sync", "getEphemerals", "getAllChildrenNumber", "addWatch", "removeWatches", "setWatches",
+]);
+
+/** True for the requests only a ZooKeeper-protocol server sends. */
+export function isServerRequest(request: StoreRequest): request is ServerRequest {
+  return SERVER_REQUESTS.has(request.type);
+}
+
 /**
  * Connection events of one session:
  * - `connected`: requests flow (initially and after a reconnect within the session timeout);

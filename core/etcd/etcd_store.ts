@@ -40,6 +40,11 @@ export interface EtcdStoreOptions {
   closeApi?: boolean;
   /** How often empty containers are removed while the store has sessions (ZooKeeper's default 60000). */
   containerCheckIntervalMs?: number;
+  /**
+   * Randomness for the token naming this store's session handles in session keys, which must differ
+   * between servers over one prefix (default: the clock's readings, enough for one process per host).
+   */
+  random?: () => number;
 }
 
 const DEFAULT_PREFIX = "kmeta/";
@@ -97,13 +102,15 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
   #closed = false;
   #sweepTimer: Timer | undefined;
   /** Names this store's session handles in session keys (see session_key.ts). */
-  readonly #nonce = Math.random().toString(36).slice(2, 10);
+  readonly #nonce: string;
   #handles = 0;
 
   constructor(options: EtcdStoreOptions) {
     this.#options = options;
     this.api = options.api;
     this.clock = options.clock;
+    const random = options.random?.() ?? (options.clock.wallMs() + options.clock.now()) % 1;
+    this.#nonce = `${options.clock.wallMs().toString(36)}${random.toString(36).slice(2, 8)}`;
     this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
     this.maxTxnOps = options.maxTxnOps ?? 128;
     this.maxRequestBytes = options.maxRequestBytes ?? 1.5 * 1024 * 1024;
@@ -173,6 +180,8 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Sessions still open stay in etcd (another server may resume them); this store lets go of them.
+    for (const session of [...this.#sessions.values()]) session.detach();
     this.watcher.close();
     this.#sweepTimer?.cancel();
     if (this.#options.closeApi ?? true) await this.api.close();

@@ -5,7 +5,7 @@
 // groups after it are read at once, overlapping, and answered in order.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request } from "../api/requests.ts";
-import type { ServerRequest, ServerSession, SessionListener, StoreReply, StoreRequest } from "../store.ts";
+import { isServerRequest, type ServerRequest, type ServerSession, type SessionListener, type StoreReply, type StoreRequest } from "../store.ts";
 import type { Id } from "../api/acl.ts";
 import type { WatchEvent } from "../api/events.ts";
 import type { ZNode } from "../tree/node.ts";
@@ -93,20 +93,6 @@ interface WriteItem {
   request: WriteRequest;
   attempt: number;
   resolve(reply: StoreReply): void;
-}
-
-function isServerRequest(request: StoreRequest): request is ServerRequest {
-  switch (request.type) {
-    case "sync":
-    case "getEphemerals":
-    case "getAllChildrenNumber":
-    case "addWatch":
-    case "removeWatches":
-    case "setWatches":
-      return true;
-    default:
-      return false;
-  }
 }
 
 function isRead(request: Request): request is ReadRequest {
@@ -219,11 +205,17 @@ export class EtcdSession implements ServerSession {
     const owner = decodeSessionKey(value)?.owner;
     if (owner === undefined || owner === this.#server?.owner) return;
     if (this.#state !== "connected" && this.#state !== "disconnected") return;
+    this.detach();
+    this.#listener.onSessionEvent("moved");
+  }
+
+  /** Its store is closing: the session stays in etcd until another server resumes it or its lease ends. */
+  detach(): void {
+    if (this.#state === "closed" || this.#state === "expired") return;
     this.#state = "closed";
     this.#timer?.cancel();
     this.#markUsable();
     this.#core.unregister(this);
-    this.#listener.onSessionEvent("moved");
   }
 
   #sessionKeyValue(): Uint8Array {
@@ -476,6 +468,8 @@ export class EtcdSession implements ServerSession {
       this.#lastAliveAt = this.#core.clock.now();
       if (this.#state === "disconnected") {
         this.#state = "connected";
+        // The client could not be served meanwhile: its silence counts from now.
+        this.#touchedAt = this.#lastAliveAt;
         this.#markUsable();
         this.#listener.onSessionEvent("connected");
       }
@@ -508,8 +502,10 @@ export class EtcdSession implements ServerSession {
 
   /** A probe of the lost link failed: the requests waiting for it fail, and the next one waits. */
   #probeFailed(): void {
-    // Past the TTL etcd has ended the lease; give up as a ZooKeeper client does after the session timeout.
-    if (this.#core.clock.now() - this.#lastAliveAt >= this.#ttlMs) return this.#expire();
+    // Past the TTL etcd has ended the lease; give up as a ZooKeeper client does after the session
+    // timeout. A server's session waits for etcd instead: an etcd that was down refreshes its leases
+    // when it comes back, as a ZooKeeper ensemble that lost its quorum renews its sessions.
+    if (!this.#server && this.#core.clock.now() - this.#lastAliveAt >= this.#ttlMs) return this.#expire();
     this.#attemptFailed();
     this.#schedule(PROBE_MS);
   }

@@ -2,16 +2,17 @@
 // It is the reference model the conformance suite holds every other backend to.
 import type { Clock, Timer } from "../clock.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
-import type {
-  ServerRequest,
-  ServerSession,
-  ServerSessionOptions,
-  ServerStore,
-  SessionListener,
-  SessionOptions,
-  StoreReply,
-  StoreRequest,
-  StoreSummary,
+import {
+  isServerRequest,
+  type ServerRequest,
+  type ServerSession,
+  type ServerSessionOptions,
+  type ServerStore,
+  type SessionListener,
+  type SessionOptions,
+  type StoreReply,
+  type StoreRequest,
+  type StoreSummary,
 } from "../store.ts";
 import { type Id, Perms } from "../api/acl.ts";
 import type { WatchEvent } from "../api/events.ts";
@@ -275,14 +276,8 @@ class MemoryStoreImpl implements MemoryStore {
       }
       case "multi":
         return this.#multi(session, request.ops);
-      case "sync":
-      case "getEphemerals":
-      case "getAllChildrenNumber":
-      case "addWatch":
-      case "removeWatches":
-      case "setWatches":
-        return this.#serverOp(session, request);
       default:
+        if (isServerRequest(request)) return this.#serverOp(session, request);
         return this.#write(session, (txn) => this.#apply(txn, request));
     }
   }

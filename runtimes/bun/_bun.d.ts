@@ -1,5 +1,5 @@
 // The few Bun globals runtimes/bun calls, declared here so `tsc` checks the Bun shim without the
-// bun-types package. Shapes follow Bun 1.x's `Bun.connect`, trimmed to what we use.
+// bun-types package. Shapes follow Bun 1.x's `Bun.connect` and `Bun.listen`, trimmed to what we use.
 
 declare namespace Bun {
   interface Socket {
@@ -10,6 +10,8 @@ declare namespace Bun {
     /** Closes at once (RST), dropping what is queued. */
     terminate(): void;
     setNoDelay(noDelay?: boolean): boolean;
+    readonly remoteAddress: string;
+    readonly remotePort: number;
   }
 
   interface SocketHandler {
@@ -31,6 +33,8 @@ declare namespace Bun {
     key?: string;
     serverName?: string;
     rejectUnauthorized?: boolean;
+    /** Listener only: ask clients for a certificate. */
+    requestCert?: boolean;
   }
 
   interface TCPSocketConnectOptions {
@@ -40,7 +44,25 @@ declare namespace Bun {
     socket: SocketHandler;
   }
 
+  interface TCPSocketListenOptions {
+    hostname: string;
+    port: number;
+    tls?: TLSOptions;
+    socket: SocketHandler;
+  }
+
+  interface TCPSocketListener {
+    readonly hostname: string;
+    readonly port: number;
+    /** Stops accepting; with `true` also closes the accepted sockets. */
+    stop(closeActiveConnections?: boolean): void;
+  }
+
+  const version: string;
+
   function connect(options: TCPSocketConnectOptions): Promise<Socket>;
+  /** Throws when the address cannot be bound (EADDRINUSE in the message). */
+  function listen(options: TCPSocketListenOptions): TCPSocketListener;
 }
 
 /** Bun's fetch takes TLS options in the init. */

@@ -1,4 +1,5 @@
 import { serveSmoke } from "../../tests/server/smoke.ts";
 import { connect, dial } from "./mod.ts";
+import { bunServeHost } from "./serve_host.ts";
 
-serveSmoke("Bun", connect, dial);
+serveSmoke("Bun", connect, dial, bunServeHost);

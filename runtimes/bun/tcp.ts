@@ -78,8 +78,9 @@ export const dial: Dial = (host, port, options = {}) => {
   });
 };
 
-interface BunChannel {
-  api: ByteChannel;
+/** A channel Bun's socket handlers feed (dialled, or accepted by a listener). */
+export interface BunChannel {
+  api: ByteChannel & { readonly bufferedBytes: number };
   attach(socket: Bun.Socket): void;
   push(chunk: Uint8Array): void;
   drain(): void;
@@ -87,7 +88,8 @@ interface BunChannel {
   finish(error?: unknown): void;
 }
 
-function createChannel(where: string): BunChannel {
+/** A channel for the socket `attach` gives it; `onClosed` runs once that socket has closed. */
+export function createChannel(where: string, onClosed?: () => void): BunChannel {
   let socket: Bun.Socket | undefined;
   // Write side: `queue` collects one tick's writes; `backlog` holds what Bun did not take yet.
   let queue: Uint8Array[] = [];
@@ -99,6 +101,7 @@ function createChannel(where: string): BunChannel {
   let ended = false;
   let closing = false;
   let endWhenDrained = false;
+  let reset: ReturnType<typeof setTimeout> | undefined;
   let failure: unknown;
 
   const notify = (): void => {
@@ -140,13 +143,17 @@ function createChannel(where: string): BunChannel {
     if (failure !== undefined) throw connectionLoss(failure, `Connection to ${where} failed`);
   }
 
-  const api: ByteChannel = {
+  const api: BunChannel["api"] = {
     incoming: read(),
     write(bytes) {
       if (closing || ended || bytes.length === 0) return; // after close, the session no longer cares
       if (queue.length === 0) queueMicrotask(flush);
       queue.push(bytes);
       queuedBytes += bytes.length;
+    },
+    /** Written and not yet taken by the peer: this tick's queue and what Bun held back. */
+    get bufferedBytes() {
+      return queuedBytes + (backlog?.length ?? 0);
     },
     close() {
       if (closing) return;
@@ -155,6 +162,9 @@ function createChannel(where: string): BunChannel {
       flush();
       if (backlog) endWhenDrained = true;
       else socket?.end();
+      // A peer that does not read, or never closes its side, would hold the socket open forever:
+      // it gets a moment, then a reset.
+      reset = setTimeout(() => socket?.terminate(), 2000);
       ended = true;
       notify();
     },
@@ -181,8 +191,10 @@ function createChannel(where: string): BunChannel {
     },
     finish(error) {
       if (error !== undefined && !closing && failure === undefined) failure = error;
+      clearTimeout(reset);
       ended = true;
       notify();
+      onClosed?.();
     },
   };
 }

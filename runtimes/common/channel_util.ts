@@ -1,5 +1,6 @@
 // Helpers the runtime shims share: naming a peer (host:port), typing connection failures.
 import { type ConnectFailure, ErrorCode, KeeperError } from "../../core/errors.ts";
+import type { ByteChannel, ServerChannel } from "../../core/transport.ts";
 
 export { hostPort } from "../../core/connect_string.ts";
 
@@ -80,4 +81,22 @@ export function dialTimeout(where: string, ms: number, tls = false): KeeperError
     host: where,
     failure: "timeout",
   });
+}
+
+/** An accepted connection as a listener hands it to the server: its channel and its peer. */
+export function serverChannel(
+  channel: ByteChannel & { readonly bufferedBytes: number },
+  remoteAddress: string,
+  remotePort: number,
+): ServerChannel {
+  return {
+    incoming: channel.incoming,
+    write: (bytes) => channel.write(bytes),
+    close: () => channel.close(),
+    remoteAddress,
+    remotePort,
+    get bufferedBytes() {
+      return channel.bufferedBytes;
+    },
+  };
 }

@@ -73,6 +73,6 @@ export function etcdStoreFactory(clock: Clock, transports: EtcdTransports): Stor
       api = transports.grpc({ endpoints, requestTimeoutMs, tls, username, password });
     }
     const report = options.onConnectionError;
-    return createEtcdStore({ api: report ? reportingEtcdApi(api, endpoints, report) : api, clock });
+    return createEtcdStore({ api: report ? reportingEtcdApi(api, endpoints, report) : api, clock, random: Math.random });
   };
 }

@@ -7,10 +7,14 @@ const MAX_REQUEST_BYTES = 8192;
 /** Answers `GET path` with `body()` (Prometheus text format); anything else with 404. */
 export async function serveHttpText(channel: ServerChannel, path: string, body: () => string): Promise<void> {
   let head = "";
+  // next() rather than for-await: leaving a for-await loop early ends `incoming`, which closes the
+  // socket before the answer is written.
+  const chunks = channel.incoming[Symbol.asyncIterator]();
   try {
-    for await (const chunk of channel.incoming) {
-      head += String.fromCharCode(...chunk);
-      if (head.includes("\r\n\r\n") || head.length > MAX_REQUEST_BYTES) break;
+    while (!head.includes("\r\n\r\n") && head.length <= MAX_REQUEST_BYTES) {
+      const next = await chunks.next();
+      if (next.done) break;
+      head += String.fromCharCode(...next.value);
     }
   } catch {
     // The scraper went away.

@@ -24,6 +24,7 @@ export async function openEtcdServerStore(url: string, target: ConnectString, fl
     api,
     clock: systemClock,
     prefix: flags.etcdPrefix,
+    random: Math.random,
     minSessionTimeoutMs: flags.minSessionTimeoutMs,
     maxSessionTimeoutMs: flags.maxSessionTimeoutMs,
   });

@@ -10,9 +10,11 @@ declare namespace Deno {
   }
 
   interface Conn {
-    readonly readable: ReadableStream<Uint8Array>;
-    readonly writable: WritableStream<Uint8Array>;
     readonly remoteAddr: NetAddr;
+    /** Bytes read into `p`, or null at end of stream. */
+    read(p: Uint8Array): Promise<number | null>;
+    /** Bytes written: maybe fewer than `p` holds. */
+    write(p: Uint8Array): Promise<number>;
     close(): void;
   }
 
@@ -63,6 +65,23 @@ declare namespace Deno {
     key: string;
   }
 
+  interface Listener<C extends Conn = Conn> extends AsyncIterable<C> {
+    readonly addr: NetAddr;
+    /** Rejects once the listener is closed (BadResource or Interrupted). */
+    accept(): Promise<C>;
+    close(): void;
+  }
+
+  interface ListenOptions {
+    hostname?: string;
+    port: number;
+  }
+
+  const version: { deno: string };
+
+  function listen(options: ListenOptions): Listener<TcpConn>;
+  /** No client certificates: Deno 2.x neither asks for nor verifies them. */
+  function listenTls(options: ListenOptions & TlsCertifiedKeyPem): Listener<TlsConn>;
   function createHttpClient(options: CreateHttpClientOptions | (CreateHttpClientOptions & TlsCertifiedKeyPem)): HttpClient;
   function connect(options: ConnectOptions): Promise<TcpConn>;
   function connectTls(options: ConnectTlsOptions): Promise<TlsConn>;

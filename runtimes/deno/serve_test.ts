@@ -1,4 +1,5 @@
 import { serveSmoke } from "../../tests/server/smoke.ts";
 import { connect, dial } from "./mod.ts";
+import { denoServeHost } from "./serve_host.ts";
 
-serveSmoke("Deno", connect, dial);
+serveSmoke("Deno", connect, dial, denoServeHost);

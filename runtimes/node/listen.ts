@@ -2,7 +2,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { Listen } from "../../core/transport.ts";
-import { hostPort } from "../common/channel_util.ts";
+import { hostPort, serverChannel } from "../common/channel_util.ts";
 import { socketChannel } from "./tcp.ts";
 
 /** Listens for ZooKeeper clients (or metrics scrapers) on Node. */
@@ -10,17 +10,8 @@ export const listen: Listen = (options, onChannel) =>
   new Promise((resolve, reject) => {
     const accept = (socket: net.Socket) => {
       socket.setNoDelay(true);
-      const channel = socketChannel(socket, hostPort(socket.remoteAddress ?? "?", socket.remotePort ?? 0));
-      onChannel({
-        incoming: channel.incoming,
-        write: (bytes) => channel.write(bytes),
-        close: () => channel.close(),
-        remoteAddress: socket.remoteAddress ?? "",
-        remotePort: socket.remotePort ?? 0,
-        get bufferedBytes() {
-          return channel.bufferedBytes;
-        },
-      });
+      const address = socket.remoteAddress ?? "", port = socket.remotePort ?? 0;
+      onChannel(serverChannel(socketChannel(socket, hostPort(address || "?", port)), address, port));
     };
     const server = options.tls
       ? tls.createServer({

@@ -59,6 +59,24 @@ describe("kmeta serve flags", () => {
     assert.match(lines[0]!, /--store/);
   });
 
+  it("an etcd nothing listens on is one line naming the endpoint, and exit 2", async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const { code, lines } = await serveLines(["--listen", "127.0.0.1:0", "--store", `etcd://127.0.0.1:${port}`]);
+    assert.equal(code, 2);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, new RegExp(`--store etcd://127\\.0\\.0\\.1:${port}: .*Cannot reach etcd at http://127\\.0\\.0\\.1:${port}: connection refused`));
+  });
+
+  it("a chroot in --store etcd:// is one line pointing at --etcd-prefix", async () => {
+    const { code, lines } = await serveLines(["--listen", "127.0.0.1:0", "--store", "etcd://127.0.0.1:2379/kafka"]);
+    assert.equal(code, 2);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /a chroot is not served .*--etcd-prefix/);
+  });
+
   it("serves until stopped, then says so", async () => {
     const { code, lines } = await serveLines(["--listen", "127.0.0.1:0"]);
     assert.equal(code, 0);

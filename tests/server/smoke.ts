@@ -1,20 +1,50 @@
-// `kmeta serve` under the runtime running this file: started in process (its listener is node:net,
-// which Deno and Bun provide), reached by our zk:// client over the runtime's own dial.
+// `kmeta serve` under the runtime running this file: started in process on the runtime's own
+// listener (plain and TLS), reached by our zk:// client over the runtime's own dial; its limits
+// (--max-frame-bytes, --max-unread-bytes) and its clean shutdown.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import process from "node:process";
 import type { KafkaMetastore } from "../../core/api/metastore.ts";
 import type { ConnectOptions } from "../../core/connect.ts";
 import type { Dial } from "../../core/transport.ts";
 import { CreateMode } from "../../core/api/create_mode.ts";
 import { OPEN_ACL_UNSAFE } from "../../core/api/acl.ts";
+import type { ServeHost } from "../../runtimes/common/serve.ts";
 import { startTestServer } from "./serve.ts";
+import { hello, lengthPrefix } from "./raw.ts";
+import { assertSlowReaderCut } from "./slow_reader.ts";
 
-/** Starts a server, runs a Kafka-like session on it, asks it `ruok` and `srvr`. */
-export function serveSmoke(runtime: string, connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>, dial: Dial): void {
+type Connect = (url: string, options?: ConnectOptions) => Promise<KafkaMetastore>;
+
+/** Everything the runtime's dial receives until the server closes the connection (or `ms` pass). */
+async function drain(dial: Dial, hostPort: string, chunks: Uint8Array[], ms = 5000): Promise<{ closed: boolean; bytes: number }> {
+  const [host, port] = hostPort.split(":");
+  const channel = await dial(host!, Number(port));
+  chunks.forEach((c) => channel.write(c));
+  let bytes = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const read = (async () => {
+    try {
+      for await (const chunk of channel.incoming) bytes += chunk.length;
+    } catch {
+      // a reset is a close too
+    }
+    return true;
+  })();
+  const closed = await Promise.race([read, timedOut]);
+  clearTimeout(timer);
+  channel.close();
+  return { closed, bytes };
+}
+
+/** Starts servers on `host`'s listener; runs a Kafka-like session, four-letter words, TLS, limits, shutdown. */
+export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: ServeHost): void {
   describe(`kmeta serve on ${runtime}`, () => {
     let server: Awaited<ReturnType<typeof startTestServer>>;
     before(async () => {
-      server = await startTestServer();
+      server = await startTestServer([], () => {}, host);
     });
     after(() => server.stop());
 
@@ -59,6 +89,81 @@ export function serveSmoke(runtime: string, connect: (url: string, options?: Con
       };
       assert.equal(await ask("ruok"), "imok");
       assert.match(await ask("srvr"), /^Zookeeper version: .*\nLatency min\/avg\/max: .*\nMode: standalone\n/s);
+    });
+
+    it("serves Prometheus metrics on --metrics", async (t) => {
+      const scraped = await startTestServer(["--metrics", "127.0.0.1:0"], () => {}, host);
+      t.after(() => scraped.stop());
+      const response = await fetch(`http://127.0.0.1:${scraped.listeners[1]!.port}/metrics`);
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^# HELP /m);
+    });
+
+    it("serves TLS with and without client certificates (--ca) beside the plain port", async (t) => {
+      const dir = process.env.KMETA_ZK_TLS_DIR;
+      if (!dir) throw new Error("KMETA_ZK_TLS_DIR is not set (scripts/servers/zk-tls.sh makes the certificates)");
+      const file = (name: string) => readFileSync(`${dir}/${name}`, "utf8");
+      const secure = ["--secure-listen", "127.0.0.1:0", "--cert", `${dir}/server.pem`, "--key", `${dir}/server.key`];
+      const bare = await startTestServer(secure, () => {}, host);
+      t.after(() => bare.stop());
+      const withCa = await startTestServer([...secure, "--ca", `${dir}/ca.pem`], () => {}, host);
+      t.after(() => withCa.stop());
+      const cases = [
+        { server: bare, tls: { ca: file("ca.pem") } },
+        { server: withCa, tls: { ca: file("ca.pem"), cert: file("client.pem"), key: file("client.key") } },
+      ];
+      for (const [i, { server: s, tls }] of cases.entries()) {
+        const client = await connect(`zk://127.0.0.1:${s.listeners[1]!.port}`, { zk: { tls } });
+        const created = await client.handleRequest({ type: "create", path: `/tls-${i}`, data: new Uint8Array(70000), acl: OPEN_ACL_UNSAFE, mode: 0 });
+        assert.equal(created.resultCode, 0);
+        assert.equal((await client.handleRequest({ type: "getData", path: `/tls-${i}` })).data?.length, 70000);
+        await client.close();
+        const plain = await connect(`zk://${s.hostPort}`);
+        assert.equal((await plain.handleRequest({ type: "exists", path: `/tls-${i}` })).resultCode, 0);
+        await plain.close();
+      }
+      // A plain-text client on the TLS port fails its handshake alone.
+      assert.equal((await drain(dial, `127.0.0.1:${bare.listeners[1]!.port}`, [hello()])).closed, true);
+      const again = await connect(`zk://127.0.0.1:${bare.listeners[1]!.port}`, { zk: { tls: cases[0]!.tls } });
+      assert.equal((await again.handleRequest({ type: "exists", path: "/tls-0" })).resultCode, 0);
+      await again.close();
+    });
+
+    it("closes a connection that announces a frame over --max-frame-bytes; others are served", async (t) => {
+      const small = await startTestServer(["--max-frame-bytes", "65536"], () => {}, host);
+      t.after(() => small.stop());
+      assert.equal((await drain(dial, small.hostPort, [hello(), lengthPrefix(65537)])).closed, true);
+      const client = await connect(`zk://${small.hostPort}`);
+      assert.equal((await client.handleRequest({ type: "exists", path: "/" })).resultCode, 0);
+      await client.close();
+    });
+
+    it("a client that never reads its replies loses its connection (--max-unread-bytes); others are served", async (t) => {
+      await assertSlowReaderCut((args, log) => startTestServer(args, log, host), connect, (fn) => t.after(fn));
+    });
+
+    it("stops cleanly: accepting ends, connections are closed after their replies, stop() returns", async () => {
+      const stopping = await startTestServer([], () => {}, host);
+      const client = await connect(`zk://${stopping.hostPort}`, { sessionTimeoutMs: 10000 });
+      await client.handleRequest({ type: "create", path: "/kept", data: new Uint8Array(100), acl: OPEN_ACL_UNSAFE, mode: 0 });
+      const [h, port] = stopping.hostPort.split(":");
+      const raw = await dial(h!, Number(port));
+      raw.write(hello());
+      const rawEnded = (async () => {
+        let bytes = 0;
+        try {
+          for await (const chunk of raw.incoming) bytes += chunk.length;
+        } catch {
+          // a reset is an end too
+        }
+        return bytes;
+      })();
+      const sentBefore = stopping.server.stats.packetsSent;
+      for (let i = 0; i < 50 && stopping.server.stats.packetsSent === sentBefore; i++) await new Promise((r) => setTimeout(r, 20));
+      await stopping.stop();
+      assert.ok((await rawEnded) > 0, "the raw connection got no ConnectResponse before the server closed it");
+      await assert.rejects(dial(h!, Number(port), { timeoutMs: 3000 }), "the stopped server still accepts connections");
+      await client.close().catch(() => {});
     });
   });
 }
