@@ -144,6 +144,7 @@ for (const target of targets) {
       await admin.createTopics({
         topics: [{ topic: TOPIC, numPartitions: 6, replicationFactor: 3, configEntries: [{ name: "min.insync.replicas", value: "2" }] }],
         waitForLeaders: true,
+        timeout: 60000, // kafkajs waits 5 s by default: too short for leaders on a saturated machine
       });
       const assigned = await assignment(TOPIC);
       // Leaders and ISRs settle a moment after the leaders are known.
@@ -213,6 +214,7 @@ for (const target of targets) {
       await admin.createTopics({
         topics: [{ topic: MOVES, replicaAssignment: [{ partition: 0, replicas: [0, 1] }, { partition: 1, replicas: [1, 0] }] }],
         waitForLeaders: true,
+        timeout: 60000, // kafkajs waits 5 s by default: too short for leaders on a saturated machine
       });
       await admin.alterPartitionReassignments({ topics: [{ topic: MOVES, partitionAssignment: [{ partition: 0, replicas: [1, 2] }] }] });
       await waitFor("partition 0 reassigned", 60000, async () => {

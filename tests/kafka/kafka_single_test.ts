@@ -144,7 +144,7 @@ for (const target of targets) {
 
     it("2 a topic of 6 partitions: znodes match kafkajs' metadata; 10,000 messages acks=all come back in a group", async (t) => {
       assert.ok(admin && broker, "scenario 1 started the broker");
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
+      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true, timeout: 60000 });
       const topic = await readJson(zk, p(`/brokers/topics/${TOPIC}`));
       const assignment = topic.partitions as Record<string, number[]>;
       const partitionIds = await children(zk, p(`/brokers/topics/${TOPIC}/partitions`));
