@@ -151,10 +151,14 @@ for (const target of targets) {
       await fullIsrs(TOPIC, 30000);
       const st = await states(TOPIC);
       const fromZk = st.map((s) => ({ partitionId: Number(s.id), leader: s.leader, replicas: assigned[s.id], isr: sorted(s.isr) }));
-      const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
-      const fromKafka = meta.topics[0]!.partitions
-        .map((m) => ({ partitionId: m.partitionId, leader: m.leader, replicas: m.replicas, isr: sorted(m.isr) }))
-        .sort((a, b) => a.partitionId - b.partitionId);
+      // The brokers learn the topic from the controller a moment later each (one may not host it yet).
+      const fromKafka = await waitFor("kafkajs' metadata as the znodes say", 30000, async () => {
+        const meta = await admin!.fetchTopicMetadata({ topics: [TOPIC] }).catch(() => undefined);
+        const got = meta?.topics[0]!.partitions
+          .map((m) => ({ partitionId: m.partitionId, leader: m.leader, replicas: m.replicas, isr: sorted(m.isr) }))
+          .sort((a, b) => a.partitionId - b.partitionId);
+        return got && JSON.stringify(got) === JSON.stringify(fromZk) ? got : undefined;
+      });
       assert.deepEqual(fromKafka, fromZk);
       for (const s of fromZk) {
         assert.deepEqual(sorted(s.replicas!), BROKERS, `partition ${s.partitionId} is on every broker`);
