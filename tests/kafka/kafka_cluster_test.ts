@@ -154,7 +154,7 @@ for (const target of targets) {
       // The brokers learn the topic from the controller a moment later each (one may not host it yet).
       const fromKafka = await waitFor("kafkajs' metadata as the znodes say", 30000, async () => {
         const meta = await admin!.fetchTopicMetadata({ topics: [TOPIC] }).catch(() => undefined);
-        const got = meta?.topics[0]!.partitions
+        const got = meta?.topics[0]?.partitions
           .map((m) => ({ partitionId: m.partitionId, leader: m.leader, replicas: m.replicas, isr: sorted(m.isr) }))
           .sort((a, b) => a.partitionId - b.partitionId);
         return got && JSON.stringify(got) === JSON.stringify(fromZk) ? got : undefined;
