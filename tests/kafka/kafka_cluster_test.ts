@@ -66,6 +66,9 @@ for (const target of targets) {
         zookeeperConnect: `${hosts}${chroot}`,
         sessionTimeoutMs: SESSION_TIMEOUT_MS,
       });
+      // Clients only after every broker heard of its peers from the controller: until then a broker's metadata
+      // lists no brokers, and kafkajs gives up on an empty pool.
+      await Promise.all(cluster.brokers.map((b) => b!.waitForLog(/in response to UpdateMetadata request sent by controller/, 120000)));
       kafka = new Kafka({
         clientId: "kmeta-test",
         brokers: cluster.bootstrap,
