@@ -3,10 +3,12 @@
 // node-zookeeper-client against each, same run, one table plus the issue's targets as ratios.
 //
 //   npm run bench:server -- [--targets zk,zetcd,serve-memory,serve-etcd,etcd-store] [--n 10000]
-//     [--sessions 1000] [--watchers 100] [--reps 3] [--port-base 24210]
+//     [--sessions 1000] [--watchers 100] [--reps 3] [--port-base 24210] [--serve-cpu-prof DIR]
+//     [--workloads sessions,fanout,get-all,get-10,create]
 //
 // Every server is started here on loopback (ports port-base+0..5, data in a temp dir) and stopped by pid;
-// a target that does not start is a column of reasons, not a crash. Every (target, client) pair is one
+// a target that does not start is a column of reasons, not a crash; a store `kmeta serve` refuses
+// (exit code 2, one line) is a column saying "not served yet: <that line>". Every (target, client) pair is one
 // long-lived bench/worker.ts process. Reps are interleaved (rep 1 of every workload and pair, then rep 2;
 // the pair order rotates per rep) and cells are medians. Memory per idle session is the server
 // process's VmRSS (/proc/PID/status) with the sessions open minus just before they opened, over their
@@ -28,6 +30,8 @@ const { values: args } = parseArgs({
     watchers: { type: "string", default: "100" },
     reps: { type: "string", default: "3" },
     "port-base": { type: "string", default: "24210" },
+    "serve-cpu-prof": { type: "string" },
+    workloads: { type: "string", default: "sessions,fanout,get-all,get-10,create" },
   },
 });
 const N = Number(args.n);
@@ -41,6 +45,8 @@ const SERVERS = join(REPO, "scripts/servers");
 const COMMAND_TIMEOUT_MS = 600_000;
 /** Pause before reading the server's memory, so sessions just opened have settled. */
 const SETTLE_MS = 1000;
+/** `--serve-cpu-prof DIR`: each `kmeta serve` writes a V8 CPU profile there when it stops. */
+const SERVE_NODE_FLAGS = args["serve-cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["serve-cpu-prof"]}`] : [];
 const stamp = Date.now().toString(36);
 const tmp = await mkdtemp(join(tmpdir(), "kmeta-bench-server-"));
 
@@ -127,6 +133,17 @@ async function rssKiB(pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
 }
 
+/** CPU time (user + system) a process has used, in ms; /proc counts clock ticks of 10 ms (CLK_TCK 100). */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A Node process's live V8 heap after a full GC, through its inspector (bench/v8_heap.ts). */
+async function v8LiveKiB(inspector: string): Promise<number> {
+  return Number(await run(process.execPath, ["--experimental-websocket", "--import", "tsx", join(REPO, "bench/v8_heap.ts"), inspector]));
+}
+
 /** A JVM's live heap after a full GC (jcmd), to show what an idle session holds where RSS cannot. */
 async function jvmLiveKiB(pid: number): Promise<number> {
   await run("jcmd", [`${pid}`, "GC.run"]);
@@ -141,8 +158,8 @@ interface Running {
   /** The process whose memory is the server's, and the etcd behind it if any. */
   pid: number;
   etcdPid?: number;
-  /** The server is a JVM (its heap is measured too). */
-  jvm?: boolean;
+  /** The server's live heap after a full GC, in KiB (JVM: jcmd; Node: its inspector). */
+  liveHeapKiB?: () => Promise<number>;
   about: string;
   stop(): Promise<void>;
 }
@@ -171,19 +188,40 @@ function etcd(): Promise<{ address: string; pid: number }> {
   return etcdStarted;
 }
 
-/** `kmeta serve` on a store, exactly as the CLI's contract says. */
-async function startServe(port: number, store: string): Promise<Running> {
+/** `kmeta serve` refused its store: the column says so instead of measuring. */
+class NotServed extends Error {
+  constructor(refusal: string) {
+    super(`not served yet: ${refusal}`);
+  }
+}
+
+/** `kmeta serve` on a store, started through the CLI as a user would. */
+async function startServe(port: number, store: string, flags: string[] = []): Promise<Running> {
   const address = `127.0.0.1:${port}`;
-  const child = startChild([process.execPath, "--import", "tsx", "runtimes/node/cli/kmeta.ts", "serve", "--listen", address, "--store", store]);
+  // Only for the live-heap round after the reps (an inspector no client attaches to costs nothing).
+  const inspector = `127.0.0.1:${port + 2}`;
+  // No per-address limit, as the ZooKeeper here (maxClientCnxns=0): every bench session comes from 127.0.0.1.
+  const child = startChild([
+    process.execPath, `--inspect=${inspector}`, "--import", "tsx", ...SERVE_NODE_FLAGS, "runtimes/node/cli/kmeta.ts", "serve",
+    "--listen", address, "--store", store, ...flags, "--max-connections-per-address", "0",
+  ]);
   try {
     await child.line(`listening on ${address}`, 60_000);
     const answer = await fourLetter(address, "ruok");
     if (answer !== "imok") throw new Error(`ruok answered ${JSON.stringify(answer)}`);
   } catch (e) {
     await child.stop();
-    throw e;
+    // A store this version refuses is one line and exit code 2 (the CLI's bad-input contract).
+    const refusal = /^exited \(2\): (.+)$/.exec(message(e));
+    throw refusal ? new NotServed(refusal[1]!) : e;
   }
-  return { address, pid: child.pid, about: `kmeta serve --store ${store}`, stop: () => child.stop() };
+  return {
+    address,
+    pid: child.pid,
+    liveHeapKiB: () => v8LiveKiB(inspector),
+    about: ["kmeta serve --store", store, ...flags].join(" "),
+    stop: () => child.stop(),
+  };
 }
 
 const TARGETS: Target[] = [
@@ -197,7 +235,7 @@ const TARGETS: Target[] = [
       const pid = Number(await run("bash", [join(SERVERS, "start-zk.sh"), dir], { ZK_PORT: `${PORT}` }));
       const address = `127.0.0.1:${PORT}`;
       const version = /Zookeeper version: ([^,\n-]+)/.exec(await fourLetter(address, "srvr"))?.[1] ?? "?";
-      return { address, pid, jvm: true, about: `ZooKeeper ${version} standalone (Debian, -Xmx256m)`, stop: () => run("bash", [join(SERVERS, "stop.sh"), dir]).then(() => {}) };
+      return { address, pid, liveHeapKiB: () => jvmLiveKiB(pid), about: `ZooKeeper ${version} standalone (Debian, -Xmx256m)`, stop: () => run("bash", [join(SERVERS, "stop.sh"), dir]).then(() => {}) };
     },
   },
   {
@@ -233,7 +271,8 @@ const TARGETS: Target[] = [
     clients: ["ours", "nzc"],
     async start() {
       const store = await etcd();
-      return { ...(await startServe(PORT + 5, `etcd://${store.address}/kmeta-bench-serve-${stamp}`)), etcdPid: store.pid };
+      const prefix = `kmeta-bench-serve-${stamp}/`;
+      return { ...(await startServe(PORT + 5, `etcd://${store.address}`, ["--etcd-prefix", prefix])), etcdPid: store.pid };
     },
   },
   {
@@ -328,9 +367,18 @@ async function measure(workload: WorkloadKey, pair: Pair, rep: number): Promise<
       s.add(`${key}|max`, r.maxMs);
       console.error(`rep ${rep + 1}/${REPS} ${key}: median ${r.medianMs?.toFixed(1)} ms, max ${r.maxMs?.toFixed(1)} ms`);
     } else {
+      const cpu0 = await cpuMs(running.pid);
+      const etcdCpu0 = running.etcdPid ? await cpuMs(running.etcdPid) : undefined;
       const r = await send(pair, key, { cmd: workload, root, n: N, tag: `${rep}${pair.client}` });
+      const per10k = (ms: number) => ms * (10_000 / N);
+      const serverCpu = per10k((await cpuMs(running.pid)) - cpu0);
       s.add(`${key}|rate`, r.opsPerSec);
-      console.error(`rep ${rep + 1}/${REPS} ${key}: ${fmt(r.opsPerSec)} ops/s`);
+      // Reads only: a create's worker command also deletes its nodes, untimed.
+      if (workload !== "create") {
+        s.add(`${key}|cpu`, serverCpu);
+        if (etcdCpu0 !== undefined) s.add(`${key}|etcd-cpu`, per10k((await cpuMs(running.etcdPid!)) - etcdCpu0));
+      }
+      console.error(`rep ${rep + 1}/${REPS} ${key}: ${fmt(r.opsPerSec)} ops/s, server CPU ${fmt(serverCpu)} ms per 10,000`);
     }
   } catch (e) {
     console.error(`rep ${rep + 1}/${REPS} ${key}: ${message(e)}`);
@@ -346,8 +394,9 @@ async function startAll(): Promise<void> {
       started.set(target, running);
       console.error(`${target.name}: ${running.about} on ${running.address}, pid ${running.pid}`);
     } catch (e) {
-      failures.set(`start|${target.name}`, `did not start: ${message(e)}`);
-      console.error(`${target.name}: did not start: ${message(e)}`);
+      const why = e instanceof NotServed ? e.message : `did not start: ${message(e)}`;
+      failures.set(`start|${target.name}`, why);
+      console.error(`${target.name}: ${why}`);
     }
     for (const client of target.clients) {
       const pair: Pair = { target, client, running };
@@ -376,7 +425,14 @@ async function startAll(): Promise<void> {
   }
 }
 
-const WORKLOADS: WorkloadKey[] = ["sessions", "fanout", "get-all", "get-10", "create"];
+const WORKLOAD_KEYS: readonly WorkloadKey[] = ["sessions", "fanout", "get-all", "get-10", "create"];
+const WORKLOADS = args.workloads.split(",").map((w) => {
+  if (!WORKLOAD_KEYS.includes(w as WorkloadKey)) {
+    console.error(`bench:server: unknown workload "${w}" (known: ${WORKLOAD_KEYS.join(", ")})`);
+    process.exit(2);
+  }
+  return w as WorkloadKey;
+});
 async function runReps(): Promise<void> {
   for (let rep = 0; rep < REPS; rep++) {
     for (const workload of WORKLOADS) {
@@ -385,22 +441,23 @@ async function runReps(): Promise<void> {
   }
 }
 
-// The JVM's live heap per idle session, after the reps: its full GCs shrink the heap, which would skew
-// the RSS of any sessions measured after them.
-async function measureJvmHeap(): Promise<void> {
+// The live heap per idle session (JVM and Node servers), after the reps: full GCs shrink a heap, which
+// would skew the RSS of any sessions measured after them.
+async function measureLiveHeap(): Promise<void> {
   for (const pair of pairs) {
     const key = `heap|${pair.target.name}|${pair.client}`;
-    if (!pair.running?.jvm || !pair.worker || failures.has(`sessions|${pair.target.name}|${pair.client}`)) continue;
+    const liveHeapKiB = pair.running?.liveHeapKiB;
+    if (!liveHeapKiB || !pair.worker || failures.has(`sessions|${pair.target.name}|${pair.client}`)) continue;
     try {
       await send(pair, key, { cmd: "sessions", root, n: SESSIONS });
-      const held = await jvmLiveKiB(pair.running.pid);
+      const held = await liveHeapKiB();
       await send(pair, key, { cmd: "release", root });
       await sleep(SETTLE_MS);
-      const heap = (held - (await jvmLiveKiB(pair.running.pid))) / SESSIONS;
+      const heap = (held - (await liveHeapKiB())) / SESSIONS;
       s.add(key, heap);
-      console.error(`${key}: JVM live heap ${heap.toFixed(1)} KiB/session`);
+      console.error(`${key}: live heap ${heap.toFixed(1)} KiB/session`);
     } catch (e) {
-      console.error(`${key}: JVM heap not measured: ${message(e)}`);
+      console.error(`${key}: live heap not measured: ${message(e)}`);
     }
   }
 }
@@ -416,7 +473,7 @@ async function closeWorkers(): Promise<void> {
 try {
   await startAll();
   await runReps();
-  await measureJvmHeap();
+  await measureLiveHeap();
   await closeWorkers();
 } finally {
   await stopAll();
@@ -426,10 +483,17 @@ const load1 = loadavg();
 // --- the table ---
 
 const notes: string[] = [];
+const shownRefusals = new Set<string>();
 /** A footnote marker for the failure under `key`, if any. */
 function failed(key: string, target: string, client: string): string | undefined {
   const why = failures.get(`start|${target}`) ?? failures.get(`start|${target}|${client}`) ?? failures.get(key);
   if (why === undefined) return undefined;
+  if (why.startsWith("not served yet")) {
+    // The refusal once, in the column's first cell.
+    const first = !shownRefusals.has(target);
+    shownRefusals.add(target);
+    return first ? why : "not served yet";
+  }
   const gap = KNOWN_GAPS[key];
   const text = gap ? `${gap} (observed: ${why})` : why;
   let k = notes.indexOf(text);
@@ -442,6 +506,11 @@ const ROWS: [label: string, workload: WorkloadKey, cell: (key: string, t: string
   [`getData ${n(N)} (100 B), all at once, ops/s`, "get-all", (k) => fmt(s.median(`${k}|rate`))],
   [`getData ${n(N)} (100 B), 10 in flight, ops/s`, "get-10", (k) => fmt(s.median(`${k}|rate`))],
   [`create ${n(N)} (100 B), pipelined, ops/s`, "create", (k) => fmt(s.median(`${k}|rate`))],
+  [`server CPU per 10,000 getData, all at once / 10 in flight, ms (+ etcd's)`, "get-all", (_k, t, c) =>
+    [`get-all|${t}|${c}`, `get-10|${t}|${c}`].map((k) => {
+      const etcdPart = s.median(`${k}|etcd-cpu`);
+      return `${fmt(s.median(`${k}|cpu`))}${etcdPart === undefined ? "" : ` (+ ${fmt(etcdPart)})`}`;
+    }).join(" / ")],
   [`${n(SESSIONS)} sessions at once: time to connect all, ms`, "sessions", (k) => fmt(s.median(`${k}|ms`))],
   [
     `server memory per idle session, KiB (RSS Δ / ${n(SESSIONS)}; + etcd's)`,
@@ -451,8 +520,8 @@ const ROWS: [label: string, workload: WorkloadKey, cell: (key: string, t: string
       return `${one(s.median(`memory|${t}|${c}`))}${etcdPart === undefined ? "" : ` (+ ${one(etcdPart)})`}`;
     },
   ],
-  [`JVM live heap per idle session after a full GC, KiB`, "sessions", (_k, t, c) =>
-    [...started].some(([target, r]) => target.name === t && r.jvm) ? one(s.median(`heap|${t}|${c}`)) : "n/a"],
+  [`live heap per idle session after a full GC, KiB (JVM: jcmd; Node: inspector)`, "sessions", (_k, t, c) =>
+    [...started].some(([target, r]) => target.name === t && r.liveHeapKiB) ? one(s.median(`heap|${t}|${c}`)) : "n/a"],
   [`${n(WATCHERS)} watches fired by one setData: median / max, ms`, "fanout", (k) => `${one(s.median(`${k}|median`))} / ${one(s.median(`${k}|max`))}`],
 ];
 const lines = [
@@ -464,6 +533,7 @@ const lines = [
   `|---|---|${selected.map(() => "---|").join("")}`,
 ];
 for (const [label, workload, cell] of ROWS) {
+  if (!WORKLOADS.includes(workload)) continue;
   for (const client of ["ours", "nzc"] as const) {
     const cells = selected.map((t) => {
       if (!t.clients.includes(client) || ((workload === "sessions" || workload === "fanout") && t.scheme !== "zk")) return "n/a";
@@ -475,7 +545,7 @@ for (const [label, workload, cell] of ROWS) {
 }
 
 // The issue's targets: [ours over theirs, goal, higher is better].
-const GOALS: [what: string, workload: WorkloadKey | "memory", ours: string, theirs: string, goal: number][] = [
+const GOALS: [what: string, workload: WorkloadKey | "memory" | "heap", ours: string, theirs: string, goal: number][] = [
   ["getData all at once", "get-all", "serve-memory", "zk", 1.5],
   ["getData 10 in flight", "get-10", "serve-memory", "zk", 1.5],
   ["creates", "create", "serve-memory", "zk", 1.0],
@@ -485,25 +555,31 @@ const GOALS: [what: string, workload: WorkloadKey | "memory", ours: string, thei
   ["getData all at once", "get-all", "serve-etcd", "etcd-store", 0.7],
   ["getData 10 in flight", "get-10", "serve-etcd", "etcd-store", 0.7],
   ["creates", "create", "serve-etcd", "etcd-store", 0.7],
-  ["memory per idle session", "memory", "serve-memory", "zk", 1.0],
-  ["memory per idle session", "memory", "serve-etcd", "zk", 1.0],
+  ["memory per idle session (RSS)", "memory", "serve-memory", "zk", 1.0],
+  ["memory per idle session (RSS)", "memory", "serve-etcd", "zk", 1.0],
+  ["memory per idle session (live heap)", "heap", "serve-memory", "zk", 1.0],
+  ["memory per idle session (live heap)", "heap", "serve-etcd", "zk", 1.0],
 ];
 lines.push(
   "",
-  "Memory per idle session is the server's RSS growth while the sessions are open, as the targets compare it. A JVM's",
-  "RSS follows its heap sizing (eden pages touched or reused, GCs) more than what a session holds; ZooKeeper's live-heap",
-  "row (jcmd: a full GC with the sessions open and one after they closed, in an extra round after the reps) is that.",
-  "The sessions run first in each rep; the second client's see a server that has held the first's.",
+  "Memory per idle session: the server's RSS growth while the sessions are open. A JVM's RSS follows its heap sizing",
+  "(eden pages touched or reused, GCs) more than what a session holds, so the live heap is measured too, in an extra",
+  "round after the reps: a full GC with the sessions open and one after they closed (JVM: jcmd; kmeta serve: its",
+  "inspector, HeapProfiler.collectGarbage + Runtime.getHeapUsage); neither counts native buffers. The sessions run",
+  "first in each rep; the second client's see a server that has held the first's.",
 );
 const names = new Map(TARGETS.map((t) => [t.name, t.label]));
 lines.push("", "Issue 9's targets (ratio of medians; memory: lower is better):", "", `| target | goal | ${CLIENT_LABEL.ours} | ${CLIENT_LABEL.nzc} |`, "|---|---|---|---|");
 for (const [what, workload, ours, theirs, goal] of GOALS) {
-  const lower = workload === "memory";
+  const lower = workload === "memory" || workload === "heap";
   const cells = (["ours", "nzc"] as const).map((client) => {
     if (!TARGETS.find((t) => t.name === theirs)!.clients.includes(client)) return "n/a";
-    const value = (t: string) => (lower ? s.median(`memory|${t}|${client}`) : s.median(`${workload}|${t}|${client}|rate`));
+    const value = (t: string) => (lower ? s.median(`${workload}|${t}|${client}`) : s.median(`${workload}|${t}|${client}|rate`));
     const [a, b] = [value(ours), value(theirs)];
-    if (a === undefined || b === undefined) return [ours, theirs].every((t) => selected.some((x) => x.name === t)) ? "not measured" : "not run";
+    if (a === undefined || b === undefined) {
+      if (![ours, theirs].every((t) => selected.some((x) => x.name === t))) return "not run";
+      return [ours, theirs].some((t) => failures.get(`start|${t}`)?.startsWith("not served yet")) ? "not served yet" : "not measured";
+    }
     return `${ratio(a, b)} ${(lower ? a <= b * goal : a >= b * goal) ? "met" : "**missed**"}`;
   });
   lines.push(`| ${what}: ${names.get(ours)} / ${names.get(theirs)} | ${lower ? "≤" : "≥"} ${goal}× | ${cells.join(" | ")} |`);

@@ -21,7 +21,7 @@
 export { ClientClosedError, codeName, type ConnectFailure, ErrorCode, isKeeperError, KeeperError, MetastoreError } from "./errors.ts";
 export type { Clock, Timer } from "./clock.ts";
 export { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE } from "./api/acl.ts";
-export type { ACL, Id } from "./api/acl.ts";
+export type { ACL, Credentials, Id } from "./api/acl.ts";
 export type { Stat } from "./api/stat.ts";
 export { CreateMode } from "./api/create_mode.ts";
 export { EventType } from "./api/events.ts";

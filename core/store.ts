@@ -4,7 +4,7 @@ import type { Request } from "./api/requests.ts";
 import type { ACL } from "./api/acl.ts";
 import type { Stat } from "./api/stat.ts";
 import type { WatchEvent } from "./api/events.ts";
-import type { Id } from "./api/acl.ts";
+import type { Credentials, Id } from "./api/acl.ts";
 
 /** What a backend answers for one request; the client adds path, ctx and timing. */
 export interface StoreReply {
@@ -102,6 +102,14 @@ export interface StoreSession {
    * a ConnectionLoss reply). Replies to one session resolve in submission order.
    */
   submit(request: Request, watch: boolean): Promise<StoreReply>;
+  /**
+   * Presents credentials for the rest of the session, before the requests submitted after it
+   * (ZooKeeper's addAuth). zk:// sends them to the server; stores that judge ACLs themselves
+   * (memory, etcd) take the digest scheme and throw BadArguments for another.
+   */
+  addAuth?(credentials: Credentials): void;
+  /** The largest request frame body the store takes (default 0xFFFFF, a ZooKeeper server's jute.maxbuffer). */
+  readonly maxRequestBytes?: number;
   /** Ends the session: ephemerals are deleted and watches dropped. */
   close(): Promise<void>;
 }

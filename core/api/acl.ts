@@ -14,6 +14,13 @@ export interface Id {
   id: string;
 }
 
+/** Credentials as ZooKeeper's addAuth takes them: a scheme and its bytes (digest: `user:password`). */
+export interface Credentials {
+  scheme: string;
+  /** A string goes as its UTF-8 bytes. */
+  auth: string | Uint8Array;
+}
+
 /** One access-control entry. */
 export interface ACL {
   perms: number;

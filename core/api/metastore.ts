@@ -1,4 +1,5 @@
 import type { Request } from "./requests.ts";
+import type { Credentials } from "./acl.ts";
 import type { Response, ResponseFor } from "./responses.ts";
 import type { StateChangeHandler, ZNodeChangeHandler, ZNodeChildChangeHandler } from "./handlers.ts";
 
@@ -23,6 +24,12 @@ export interface KafkaMetastore extends AsyncDisposable {
   /** One handler per name: registering another with the same name replaces it. */
   registerStateChangeHandler(handler: StateChangeHandler): void;
   unregisterStateChangeHandler(name: string): void;
+  /**
+   * Adds credentials to the session and to every session that replaces it (ZooKeeper's addAuthInfo);
+   * requests sent after it are judged with them.
+   * @throws {KeeperError} BadArguments for malformed credentials, or a scheme other than digest on memory or etcd.
+   */
+  addAuth(credentials: Credentials): void;
   handleRequest<R extends Request>(request: R): Promise<ResponseFor<R>>;
   /**
    * Sends requests with at most `maxInFlightRequests` outstanding; responses come back in request
@@ -50,4 +57,10 @@ export interface MetastoreOptions {
   maxInFlightRequests?: number;
   /** Largest data accepted in Create and SetData (default 1 MiB, like jute.maxbuffer). */
   maxDataBytes?: number;
+  /**
+   * Credentials every session presents before any request (ZooKeeper's addAuthInfo), e.g.
+   * `[{ scheme: "digest", auth: "user:password" }]`: nodes created with CREATOR_ALL_ACL belong to
+   * them, digest ACLs let them in. Every store; memory and etcd take the digest scheme only.
+   */
+  auth?: readonly Credentials[];
 }

@@ -6,10 +6,12 @@ import type { Response, ResponseFor } from "../api/responses.ts";
 import type { StateChangeHandler, ZNodeChangeHandler, ZNodeChildChangeHandler } from "../api/handlers.ts";
 import type { ConnectionState, KafkaMetastore, MetastoreOptions } from "../api/metastore.ts";
 import type { SessionEvent, Store, StoreSession } from "../store.ts";
+import type { Credentials } from "../api/acl.ts";
 import { EventType, type WatchEvent } from "../api/events.ts";
 import { ClientClosedError, ErrorCode, KeeperError } from "../errors.ts";
 import { type Chroot, createChroot } from "./chroot.ts";
-import { validateRequest } from "./validate.ts";
+import { checkCredentials, validateRequest } from "./validate.ts";
+import { MAX_REQUEST_FRAME_BYTES, requestFrameBytes } from "./frame_size.ts";
 import { runWindowed } from "./window.ts";
 import { asConnectionLoss, buildResponse } from "./responses.ts";
 
@@ -56,6 +58,8 @@ class MetastoreClient implements KafkaMetastore {
   readonly #stateHandlers = new Map<string, StateChangeHandler>();
 
   #session!: StoreSession;
+  /** Every credential given (options and addAuth), presented again to each new session. */
+  readonly #credentials: Credentials[] = [];
   /** Bumped per session so late events of a replaced session are ignored. */
   #generation = 0;
   #state: ConnectionState = "CONNECTING";
@@ -82,6 +86,7 @@ class MetastoreClient implements KafkaMetastore {
     if (!(this.#maxInFlight >= 1)) {
       throw new KeeperError(ErrorCode.BadArguments, `maxInFlightRequests must be >= 1, got ${this.#maxInFlight}`);
     }
+    for (const c of options.auth ?? []) this.#credentials.push(checkCredentials(c));
     this.#openSession();
   }
 
@@ -110,6 +115,19 @@ class MetastoreClient implements KafkaMetastore {
   }
   unregisterStateChangeHandler(name: string): void {
     this.#stateHandlers.delete(name);
+  }
+
+  addAuth(credentials: Credentials): void {
+    if (this.#closed) throw new ClientClosedError("The client is closed: open a new one with connect()");
+    const checked = checkCredentials(credentials);
+    this.#present(this.#session, checked);
+    this.#credentials.push(checked);
+  }
+
+  /** Gives the session credentials; a store that cannot authenticate at all refuses them. */
+  #present(session: StoreSession, credentials: Credentials): void {
+    if (!session.addAuth) throw new KeeperError(ErrorCode.Unimplemented, "This store does not authenticate clients");
+    session.addAuth(credentials);
   }
 
   async handleRequest<R extends Request>(request: R): Promise<ResponseFor<R>> {
@@ -179,7 +197,13 @@ class MetastoreClient implements KafkaMetastore {
   async #send(request: Request): Promise<Response> {
     if (this.#reinitializing) await this.#reinitializing;
     const sendTimeMs = this.#clock.now();
-    const reply = await this.#session.submit(this.#chroot.request(request), this.#shouldWatch(request));
+    const stored = this.#chroot.request(request);
+    // Refused alike by every store: what would escape the chroot, and what a ZooKeeper server could
+    // not read (a frame over its jute.maxbuffer, which it answers by dropping the connection).
+    if (this.#chroot.escapes(request) || requestFrameBytes(stored) > (this.#session.maxRequestBytes ?? MAX_REQUEST_FRAME_BYTES)) {
+      return buildResponse(request, { resultCode: ErrorCode.BadArguments }, { sendTimeMs, receivedTimeMs: sendTimeMs });
+    }
+    const reply = await this.#session.submit(stored, this.#shouldWatch(request));
     if (request.type === "create" && reply.name !== undefined) reply.name = this.#chroot.fromStore(reply.name) ?? reply.name;
     for (const r of reply.opResults ?? []) if (r.name !== undefined) r.name = this.#chroot.fromStore(r.name) ?? r.name;
     return buildResponse(request, reply, { sendTimeMs, receivedTimeMs: this.#clock.now() });
@@ -207,6 +231,14 @@ class MetastoreClient implements KafkaMetastore {
       },
       { sessionTimeoutMs: this.#sessionTimeoutMs },
     );
+    // Before any request: ZooKeeper's client sends its auth packets first on every connection.
+    try {
+      for (const c of this.#credentials) this.#present(this.#session, c);
+    } catch (e) {
+      // Credentials this store refuses outright (only ever the first session's): leave nothing open.
+      void this.#session.close().catch(() => {});
+      throw e;
+    }
   }
 
   #onSessionEvent(event: SessionEvent): void {

@@ -2,7 +2,7 @@
 // the field checks its static types make for Java callers: plain JavaScript can pass `mode: 9`,
 // `version: "0"` or an ACL that is not an array, and every store must refuse those alike, with one
 // BadArguments naming the field, rather than each store failing in its own way (or not at all).
-import type { ACL } from "../api/acl.ts";
+import type { ACL, Credentials } from "../api/acl.ts";
 import type { Request, ZkOp } from "../api/requests.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
 import { CreateMode, isSequential, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
@@ -115,6 +115,19 @@ function checkOne(op: Request | ZkOp, where: Where, maxDataBytes: number): void 
       checkPath(op.path, where);
       return;
   }
+}
+
+/**
+ * Credentials of addAuth or the `auth` option, copied (a caller's later change of its buffer changes nothing).
+ * @throws {KeeperError} BadArguments for a scheme that is not a non-empty string, or auth neither a string nor a Uint8Array.
+ */
+export function checkCredentials(credentials: Credentials): Credentials {
+  const where = about("credentials", undefined);
+  if (typeof credentials !== "object" || credentials === null) fail(where, "credentials", "an object { scheme, auth }", credentials);
+  const { scheme, auth } = credentials;
+  if (typeof scheme !== "string" || scheme === "") fail(where, "scheme", "a non-empty string", scheme);
+  if (typeof auth !== "string" && !(auth instanceof Uint8Array)) fail(where, "auth", "a string or a Uint8Array", auth);
+  return { scheme, auth: typeof auth === "string" ? auth : auth.slice() };
 }
 
 /**

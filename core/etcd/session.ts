@@ -19,12 +19,15 @@ import { Perms } from "../api/acl.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { judgeSetWatches, removeWatches, setWatchesPaths } from "../tree/server_watches.ts";
 import { readReply } from "../tree/read_reply.ts";
+import { requireDigest } from "../tree/credentials.ts";
+import type { Credentials } from "../api/acl.ts";
 import { classify } from "./failures.ts";
 import { EtcdLayoutError } from "./layout_version.ts";
 import { OPS_PER_PATH, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
 import { ReadCost, ReadTooWide } from "./coalesce.ts";
 import type { WriteRequest } from "./plan.ts";
 import { commitWrites } from "./write_pipeline.ts";
+import { ownedRequest } from "./owned_request.ts";
 import { lastZxidAt } from "./zxid.ts";
 import { decodeSessionKey, encodeSessionKey } from "./session_key.ts";
 import { descendantCount, ephemeralsOf } from "./server_reads.ts";
@@ -268,7 +271,7 @@ export class EtcdSession implements ServerSession {
       });
     }
     this.#group = undefined;
-    return this.#queueWrite(request as WriteRequest, attempt);
+    return this.#queueWrite(ownedRequest(request as WriteRequest), attempt);
   }
 
   /** Joins the group of writes queued right before it, or starts one behind everything queued. */
@@ -323,31 +326,50 @@ export class EtcdSession implements ServerSession {
 
   /**
    * Deletes the session's ephemerals with requests, as ZooKeeper's closeSession does, so their
-   * parents' pzxid moves (a lease's end cannot update other keys). Best effort: the lease revocation
-   * that follows removes whatever is left.
+   * parents' pzxid moves (a lease's end cannot update other keys): in one Multi, as closeSession is
+   * one transaction (no one sees some gone and others not, every parent gets the same pzxid). Only
+   * when etcd cannot take that Multi (README: limits) does it go in Multis of 16. Best effort: the
+   * lease revocation that follows removes whatever is left.
    */
   async #deleteEphemerals(): Promise<void> {
+    const deletes = (paths: string[]): WriteRequest => ({ type: "multi", ops: paths.map((path) => ({ type: "delete", path, version: -1 })) });
+    try {
+      // Twice: another session may delete one of them between the read and the Multi.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const owned = await this.#ownedEphemerals();
+        if (owned.length === 0) return;
+        const reply = await this.#queueWrite(deletes(owned), this.#failedAttempts);
+        if (reply.resultCode === ErrorCode.BadArguments) {
+          for (let i = 0; i < owned.length; i += 16) await this.#queueWrite(deletes(owned.slice(i, i + 16)), this.#failedAttempts);
+          return;
+        }
+        if (reply.resultCode !== ErrorCode.Ok || reply.opResults?.every((r) => r.resultCode === ErrorCode.Ok)) return;
+      }
+    } catch {
+      return;
+    }
+  }
+
+  /** The ephemerals this session created that still exist as its own, read in groups that fit a Txn. */
+  async #ownedEphemerals(): Promise<string[]> {
     if (this.#server?.resumed !== undefined) {
       // Taken over from another process: the lease knows which nodes are this session's.
-      try {
-        for (const path of await ephemeralsOf(this.#core.api, this.#core.keys, this.#id, "")) this.#ephemerals.add(path);
-      } catch {
-        return;
-      }
+      for (const path of await ephemeralsOf(this.#core.api, this.#core.keys, this.#id, "")) this.#ephemerals.add(path);
     }
     const paths = [...this.#ephemerals].sort();
-    // Small Multis keep each Txn far below etcd's op limit (a delete touches its node and its parent).
+    const owned: string[] = [];
     for (let i = 0; i < paths.length; i += 16) {
       const chunk = paths.slice(i, i + 16);
-      try {
-        const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, "count"])));
-        const owned = chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id);
-        if (owned.length === 0) continue;
-        await this.#queueWrite({ type: "multi", ops: owned.map((path) => ({ type: "delete", path, version: -1 })) }, this.#failedAttempts);
-      } catch {
-        return;
-      }
+      const snapshot = await this.#core.read(new Map(chunk.map((p) => [p, "count"])));
+      owned.push(...chunk.filter((p) => snapshot.paths.get(p)?.node?.lease === this.#id));
     }
+    return owned;
+  }
+
+  /** Digest credentials for the requests submitted from now on (ZooKeeper's addAuth). */
+  addAuth(credentials: Credentials): void {
+    const id = requireDigest(credentials, "etcd://");
+    if (!this.#authIds.some((a) => a.id === id.id && a.scheme === id.scheme)) this.#authIds = [...this.#authIds, id];
   }
 
   /** A watch of this session fired. */
@@ -629,7 +651,7 @@ export class EtcdSession implements ServerSession {
       }
       const zxid = lastZxidAt(snapshot.revision);
       if (!node) return { resultCode: ErrorCode.NoNode, zxid };
-      return allowed ? { ...readReply(request.type, node), zxid } : { resultCode: ErrorCode.NoAuth, zxid };
+      return allowed ? { ...readReply(request.type, node, this.#authIds), zxid } : { resultCode: ErrorCode.NoAuth, zxid };
     });
     await this.#follow(snapshot.marker, arms.length > 0);
     const late: WatchEvent[] = [];

@@ -14,8 +14,9 @@ import {
   type StoreRequest,
   type StoreSummary,
 } from "../store.ts";
-import { type Id, Perms } from "../api/acl.ts";
-import type { WatchEvent } from "../api/events.ts";
+import { type Credentials, type Id, Perms } from "../api/acl.ts";
+import { requireDigest } from "../tree/credentials.ts";
+import { EventType, type WatchEvent } from "../api/events.ts";
 import { CONTAINER_EPHEMERAL_OWNER, isTtl, MAX_TTL_MS } from "../api/create_mode.ts";
 import { ErrorCode } from "../errors.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
@@ -24,6 +25,7 @@ import { WatchTable } from "../tree/watch_table.ts";
 import { judgeSetWatches, removeWatches } from "../tree/server_watches.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
+import { type Macrotask, MacrotaskGuard } from "./macrotask_guard.ts";
 
 export interface MemoryStoreOptions {
   clock: Clock;
@@ -34,6 +36,12 @@ export interface MemoryStoreOptions {
   /** Bounds a session timeout is clamped to (ZooKeeper's defaults with tickTime 2000: 4000 and 40000). */
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
+  /**
+   * Runs a function from the macrotask queue (a runtime's connect() passes one). With it, replies
+   * to a loop that awaits nothing but this store wait for the queue now and then, so timers and I/O
+   * still run; without it (tests on a fake clock) every reply is a microtask.
+   */
+  macrotask?: Macrotask;
 }
 
 /** A znode in a `dump()`: what a client could read of it. */
@@ -73,18 +81,24 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
 class MemoryStoreImpl implements MemoryStore {
   readonly #clock: Clock;
   readonly #options: MemoryStoreOptions;
-  readonly #tree = new DataTree();
+  // Nothing here keeps a committed node beyond the tree, and every transaction is committed or aborted.
+  readonly #tree = new DataTree({ childrenInPlace: true });
   readonly #watches = new WatchTable();
+  /** Each session's ephemeral paths, in creation order (ZooKeeper's DataTree keeps the same index). */
+  readonly #ephemerals = new Map<bigint, Set<string>>();
+  readonly #ephemeralOwners = new Map<string, bigint>();
   readonly #sessions = new Map<bigint, MemorySession>();
   /** Sessions that expired while partitioned: they learn it when the link returns. */
   readonly #expired = new Map<bigint, MemorySession>();
   #zxid = 0n;
   #nextSessionId: bigint;
   #sweepTimer: Timer | undefined;
+  readonly guard: MacrotaskGuard;
 
   constructor(options: MemoryStoreOptions) {
     this.#clock = options.clock;
     this.#options = options;
+    this.guard = new MacrotaskGuard(options.clock, options.macrotask);
     // As ZooKeeper: a time-derived base in the low 56 bits (server id 0 in the top byte).
     this.#nextSessionId = BigInt.asUintN(56, BigInt(Math.floor(options.clock.wallMs())) << 24n) + 1n;
   }
@@ -214,11 +228,16 @@ class MemoryStoreImpl implements MemoryStore {
     const partitioned = session.state === "partitioned";
     session.expiryTimer?.cancel();
     const txn = this.#begin(session);
-    const owned = [...this.#tree.nodes].filter(([, n]) => n.ephemeralOwner === session.id).map(([p]) => p).sort();
-    for (const path of owned) txn.delete(path, -1);
+    const owned = [...(this.#ephemerals.get(session.id) ?? [])].sort();
+    try {
+      for (const path of owned) txn.delete(path, -1);
+    } catch (e) {
+      txn.abort();
+      throw e;
+    }
     // A closing session still hears its own notifications before the close completes.
     if (endState === "expired") session.state = endState;
-    this.#deliver(txn.commit());
+    this.#commit(txn);
     session.state = endState;
     this.#watches.drop(session.id);
     this.#sessions.delete(session.id);
@@ -236,6 +255,29 @@ class MemoryStoreImpl implements MemoryStore {
       sessionId: session?.id ?? 0n,
       authIds: session?.authIds ?? [],
     });
+  }
+
+  /** Commits `txn`, keeps the ephemeral index, and notifies the watchers. */
+  #commit(txn: Txn): void {
+    const events = txn.commit();
+    for (const { type, path } of events) {
+      if (type === EventType.NodeCreated) {
+        const owner = this.#tree.get(path)?.ephemeralOwner ?? 0n;
+        if (owner <= 0n) continue;
+        this.#ephemeralOwners.set(path, owner);
+        const owned = this.#ephemerals.get(owner);
+        if (owned) owned.add(path);
+        else this.#ephemerals.set(owner, new Set([path]));
+      } else if (type === EventType.NodeDeleted) {
+        const owner = this.#ephemeralOwners.get(path);
+        if (owner === undefined) continue;
+        this.#ephemeralOwners.delete(path);
+        const owned = this.#ephemerals.get(owner)!;
+        owned.delete(path);
+        if (owned.size === 0) this.#ephemerals.delete(owner);
+      }
+    }
+    this.#deliver(events);
   }
 
   #deliver(events: WatchEvent[]): void {
@@ -272,7 +314,7 @@ class MemoryStoreImpl implements MemoryStore {
         if (watch && request.type !== "getAcl") {
           this.#watches.arm(request.type === "getChildren" ? "child" : "data", request.path, session.id);
         }
-        return readReply(request.type, node);
+        return readReply(request.type, node, session.authIds);
       }
       case "multi":
         return this.#multi(session, request.ops);
@@ -290,9 +332,7 @@ class MemoryStoreImpl implements MemoryStore {
         return { resultCode: 0, name: request.path };
       case "getEphemerals": {
         const prefix = request.path === "/" ? "" : request.path;
-        const paths = [...this.#tree.nodes]
-          .filter(([path, node]) => node.ephemeralOwner === id && path.startsWith(prefix))
-          .map(([path]) => path);
+        const paths = [...(this.#ephemerals.get(id) ?? [])].filter((path) => path.startsWith(prefix));
         return { resultCode: 0, paths };
       }
       case "getAllChildrenNumber": {
@@ -322,14 +362,16 @@ class MemoryStoreImpl implements MemoryStore {
   /** Runs one write transaction; a failed write still consumes its zxid, as in ZooKeeper. */
   #write(session: MemorySession | undefined, body: (txn: Txn) => Omit<StoreReply, "resultCode">): StoreReply {
     const txn = this.#begin(session);
+    let reply;
     try {
-      const reply = body(txn);
-      this.#deliver(txn.commit());
-      return { resultCode: 0, ...reply };
+      reply = body(txn);
     } catch (e) {
+      txn.abort();
       if (e instanceof TxnFailure) return { resultCode: e.code };
       throw e;
     }
+    this.#commit(txn);
+    return { resultCode: 0, ...reply };
   }
 
   #apply(txn: Txn, op: ZkOp | Request): Omit<StoreReply, "resultCode"> {
@@ -359,6 +401,7 @@ class MemoryStoreImpl implements MemoryStore {
         const { name, stat } = this.#apply(txn, ops[i]!);
         opResults.push(ops[i]!.type === "create" ? { resultCode: 0, name: name! } : stat ? { resultCode: 0, stat } : { resultCode: 0 });
       } catch (e) {
+        txn.abort();
         if (!(e instanceof TxnFailure)) throw e;
         const failed = ops.map((_, j) => ({
           resultCode: j < i ? ErrorCode.Ok : j === i ? e.code : ErrorCode.RuntimeInconsistency,
@@ -366,7 +409,7 @@ class MemoryStoreImpl implements MemoryStore {
         return { resultCode: 0, opResults: failed };
       }
     }
-    this.#deliver(txn.commit());
+    this.#commit(txn);
     return { resultCode: 0, opResults };
   }
 
@@ -434,6 +477,11 @@ class MemorySession implements ServerSession {
     this.authIds = ids;
   }
 
+  addAuth(credentials: Credentials): void {
+    const id = requireDigest(credentials, "memory://");
+    if (!this.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) this.authIds = [...this.authIds, id];
+  }
+
   dropWatches(): void {
     this.#store.dropWatches(this);
   }
@@ -448,7 +496,7 @@ class MemorySession implements ServerSession {
       case "closed":
         return Promise.resolve({ resultCode: ErrorCode.SessionExpired });
       default:
-        return Promise.resolve(this.#store.execute(this, request, watch));
+        return this.#store.guard.reply(this.#store.execute(this, request, watch));
     }
   }
 

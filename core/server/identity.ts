@@ -1,20 +1,9 @@
 // Who a connection is, as ZooKeeper's authentication providers decide it: every connection carries
 // ip:<its address>; addauth adds digest ids (and super with the super digest) or its ip again.
 import type { Id } from "../api/acl.ts";
-import { encodeBase64 } from "../base64.ts";
-import { sha1 } from "../sha1.ts";
-import { decodeUtf8, encodeJavaUtf8 } from "../zk/utf8.ts";
+import { decodeUtf8 } from "../zk/utf8.ts";
+import { digestId } from "../tree/credentials.ts";
 import type { ClientInfo } from "../zk/records_data.ts";
-
-/**
- * ZooKeeper's DigestAuthenticationProvider.generateDigest: `user:base64(sha1("user:password"))`
- * (without a colon the whole text is the user).
- */
-export function digestId(userPassword: string): string {
-  const colon = userPassword.indexOf(":");
-  const user = colon < 0 ? userPassword : userPassword.slice(0, colon);
-  return user + ":" + encodeBase64(sha1(encodeJavaUtf8(userPassword)));
-}
 
 /** The ids an auth packet adds, or undefined when ZooKeeper answers AuthFailed (unknown scheme, bad credentials). */
 export function authenticate(

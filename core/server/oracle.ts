@@ -34,6 +34,11 @@ export interface Divergence {
  */
 const REFERENCE_TIMEOUT_MS = 40000;
 
+/** /zookeeper and below: every ZooKeeper has them at its root, where the oracle's chroot cannot reach. */
+function isSystemPath(path: string): boolean {
+  return path === "/zookeeper" || path.startsWith("/zookeeper/");
+}
+
 const CLIENT_TYPES = new Set(["create", "delete", "exists", "getData", "setData", "getAcl", "setAcl", "getChildren", "multi"]);
 
 /** Compares a server's answers with a reference ZooKeeper's. */
@@ -60,7 +65,7 @@ export class Oracle {
     const theirs: string[] = [];
     const session = this.#store.openSession({
       onWatch: (event) => {
-        const path = this.#chroot.fromStore(event.path);
+        const path = this.#fromReference(event.path);
         if (path !== undefined) theirs.push(`${event.type} ${path}`);
       },
       onSessionEvent: () => {},
@@ -71,7 +76,7 @@ export class Oracle {
   check(sessionId: bigint, request: Request, ours: StoreReply, reference: StoreReply): void {
     this.checks++;
     const a = JSON.stringify(normalise(ours, (n) => n));
-    const b = JSON.stringify(normalise(reference, (n) => this.#chroot.fromStore(n) ?? n));
+    const b = JSON.stringify(normalise(reference, (n) => this.#fromReference(n) ?? n));
     if (a !== b) this.#diverged({ sessionId, request: describe(request), ours: a, reference: b });
   }
 
@@ -87,8 +92,16 @@ export class Oracle {
     if (a !== b) this.#diverged({ sessionId, request: "watch events of the session", ours: a, reference: b });
   }
 
+  /** `request` as the reference gets it: under the oracle's chroot, but ZooKeeper's own nodes are its own. */
   toReference(request: Request): Request {
-    return this.#chroot.request(request);
+    const place = <T extends { path: string }>(op: T): T => (isSystemPath(op.path) ? op : { ...op, path: this.#chroot.toStore(op.path) });
+    if (request.type === "multi") return { ...request, ops: request.ops.map(place) };
+    return isSystemPath(request.path) ? request : this.#chroot.request(request);
+  }
+
+  /** A reference path as our clients see it. */
+  #fromReference(path: string): string | undefined {
+    return isSystemPath(path) ? path : this.#chroot.fromStore(path);
   }
 
   /** Runs `step` after every earlier step of any session. */

@@ -1,13 +1,40 @@
 // ZooKeeper's fixupACL: which ACL lists a create or setACL accepts, and what `auth` expands to.
 import { type ACL, type Id, Perms } from "../api/acl.ts";
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+/** Java's Integer.parseInt: an optional sign and decimal digits (undefined where it throws). */
+function javaParseInt(text: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= -(2 ** 31) && n < 2 ** 31 ? n : undefined;
+}
 
-function validIp(id: string): boolean {
-  const m = IPV4.exec(id);
-  if (m === null) return /^[0-9a-fA-F:]+(?:\/\d{1,3})?$/.test(id) && id.includes(":");
-  const octetsOk = m.slice(1, 5).every((o) => Number(o) <= 255);
-  return octetsOk && (m[5] === undefined || Number(m[5]) <= 32);
+/** IPAuthenticationProvider.v4addr2Bytes of 3.8 (it has no IPv6): four parseInt octets 0..255. */
+function ipv4Bytes(text: string): number | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4) return undefined;
+  let out = 0;
+  for (const part of parts) {
+    const v = javaParseInt(part);
+    if (v === undefined || v < 0 || v > 255) return undefined;
+    out = (out << 8) | v;
+  }
+  return out >>> 0;
+}
+
+/** An ip ACL id as 3.8 reads it (`addr` or `addr/bits`, bits 0..32), or undefined where isValid refuses it. */
+function ipExpression(id: string): { net: number; bits: number } | undefined {
+  const slash = id.indexOf("/");
+  const net = ipv4Bytes(slash < 0 ? id : id.slice(0, slash));
+  if (net === undefined) return undefined;
+  const bits = slash < 0 ? 32 : javaParseInt(id.slice(slash + 1));
+  return bits === undefined || bits < 0 || bits > 32 ? undefined : { net, bits };
+}
+
+/** DigestAuthenticationProvider.isValid: `id.split(":")` (Java drops trailing empty parts) has two parts. */
+function validDigest(id: string): boolean {
+  const parts = id.split(":");
+  while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
+  return parts.length === 2;
 }
 
 /**
@@ -28,8 +55,9 @@ export function fixupAcl(acl: readonly ACL[], authIds: readonly Id[]): ACL[] | u
       const ids = authIds.filter((a) => a.scheme !== "world" && a.scheme !== "ip");
       if (ids.length === 0) return undefined;
       for (const a of ids) add({ perms: entry.perms, id: a });
-    } else if (scheme === "digest" && id.includes(":")) add(entry);
-    else if (scheme === "ip" && validIp(id)) add(entry);
+    } else if (scheme === "digest" && validDigest(id)) add(entry);
+    // A server with TLS also knows x509; like a plain 3.8 server, these stores know ip and digest only.
+    else if (scheme === "ip" && ipExpression(id) !== undefined) add(entry);
     else return undefined;
   }
   return out;
@@ -51,24 +79,13 @@ export function permitted(acl: readonly ACL[], perm: number, authIds: readonly I
   );
 }
 
-/** IPAuthenticationProvider.matches of 3.8: IPv4 only, `addr` or `addr/bits`. */
+/** IPAuthenticationProvider.matches of 3.8: the address in the expression's IPv4 network. */
 function ipMatches(address: string, expression: string): boolean {
-  const [net, bitsText] = expression.split("/", 2) as [string, string | undefined];
-  const netBytes = ipv4Bytes(net);
-  const addrBytes = ipv4Bytes(address);
-  if (netBytes === undefined || addrBytes === undefined) return false;
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 0 || bits > 32 || (bitsText !== undefined && !/^\d+$/.test(bitsText))) return false;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((netBytes & mask) >>> 0) === ((addrBytes & mask) >>> 0);
-}
-
-function ipv4Bytes(text: string): number | undefined {
-  const m = IPV4.exec(text);
-  if (m === null || m[5] !== undefined) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  if (octets.some((o) => o > 255)) return undefined;
-  return ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+  const expr = ipExpression(expression);
+  const addr = ipv4Bytes(address);
+  if (expr === undefined || addr === undefined) return false;
+  const mask = expr.bits === 0 ? 0 : (~0 << (32 - expr.bits)) >>> 0;
+  return ((expr.net & mask) >>> 0) === ((addr & mask) >>> 0);
 }
 
 /** What a read needs, as ZooKeeper 3.8 checks it: exists nothing, getACL READ or ADMIN. */

@@ -1,9 +1,14 @@
 // What a permitted read of an existing node answers, shared by every store that keeps ZooKeeper's tree.
 import type { StoreReply } from "../store.ts";
 import { statOf, type ZNode } from "./node.ts";
+import { type Id, Perms } from "../api/acl.ts";
+import { permitted } from "./acl_rules.ts";
 
-/** The reply to a permitted read of an existing node. */
-export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl", node: ZNode): StoreReply {
+/**
+ * The reply to a permitted read of an existing node by `authIds`. As 3.8's getACL: a caller without
+ * ADMIN on the node sees each digest id's password hash as "x" (`user:x`).
+ */
+export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl", node: ZNode, authIds: readonly Id[] = []): StoreReply {
   const stat = statOf(node);
   switch (type) {
     case "exists":
@@ -13,6 +18,10 @@ export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl",
     case "getChildren":
       return { resultCode: 0, children: [...node.children], stat };
     case "getAcl":
-      return { resultCode: 0, acl: node.acl.map((a) => ({ perms: a.perms, id: { ...a.id } })), stat };
+    {
+      const admin = permitted(node.acl, Perms.Admin, authIds);
+      const shown = (id: Id) => (admin || id.scheme !== "digest" ? id.id : id.id.replace(/:.*/g, ":x"));
+      return { resultCode: 0, acl: node.acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: shown(a.id) } })), stat };
+    }
   }
 }

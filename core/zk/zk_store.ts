@@ -7,7 +7,7 @@ import type { Request } from "../api/requests.ts";
 import type { SessionListener, SessionOptions, Store, StoreReply } from "../store.ts";
 import type { ByteChannel, Dial, TlsOptions } from "../transport.ts";
 import type { KeeperError } from "../errors.ts";
-import { type AuthInfo, createSession, type Session, type SessionCredentials, type SessionOutput } from "./session.ts";
+import { type AuthInfo, createSession, DEFAULT_MAX_REQUEST_BYTES, type Session, type SessionCredentials, type SessionOutput } from "./session.ts";
 import { toWireRequest } from "./records_api.ts";
 import { toStoreReply } from "./zk_replies.ts";
 import { encodeJavaUtf8 } from "./utf8.ts";
@@ -168,6 +168,10 @@ class ZkStoreSession implements ZooKeeperSession {
         reject(e);
       }
     });
+  }
+
+  get maxRequestBytes(): number {
+    return this.#options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   }
 
   addAuth(auth: ZooKeeperAuth): void {

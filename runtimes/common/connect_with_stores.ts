@@ -14,6 +14,12 @@ export function logHandlerError(error: unknown, handler: string): void {
 
 /** An entry's `connect()`: memory:// always, the network stores in `stores` by scheme. */
 export function connectWithStores(stores: Runtime["stores"]): (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> {
-  const runtime: Runtime = { clock: systemClock, memoryStores: new Map(), stores, onHandlerError: logHandlerError };
+  const runtime: Runtime = {
+    clock: systemClock,
+    memoryStores: new Map(),
+    stores,
+    onHandlerError: logHandlerError,
+    macrotask: (fn) => void setTimeout(fn, 0),
+  };
   return (url, options) => connectWith(runtime, url, options);
 }

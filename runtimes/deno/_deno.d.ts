@@ -86,6 +86,13 @@ declare namespace Deno {
   function connect(options: ConnectOptions): Promise<TcpConn>;
   function connectTls(options: ConnectTlsOptions): Promise<TlsConn>;
   function startTls(conn: TcpConn, options?: StartTlsOptions): Promise<TlsConn>;
+
+  // For the kmeta CLI entry (runtimes/deno/cli/kmeta.ts).
+  const args: string[];
+  const env: { get(name: string): string | undefined };
+  const stdout: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
+  const stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
+  function exit(code: number): never;
 }
 
 /** Deno's fetch takes its HttpClient in the init. */

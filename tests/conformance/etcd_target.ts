@@ -6,7 +6,7 @@
 //   (gRPC Unauthenticated, "etcdserver: invalid auth token"); the store reports `auth-failed`.
 //   (Authenticating against an etcd without auth enabled only fails the Authenticate call itself,
 //   so it cannot model a server revoking a session's credentials.)
-import { createMetastore, EtcdError, type KafkaMetastore } from "../../core/mod.ts";
+import { createMetastore, EtcdError, type KafkaMetastore, type MetastoreOptions } from "../../core/mod.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { EtcdApi, WatchStream } from "../../core/etcd/api.ts";
 import { GrpcCode } from "../../core/etcd/api.ts";
@@ -102,12 +102,11 @@ export function etcdTarget(
         if (!e) throw new Error("Not a client of this namespace");
         return e;
       };
-      return {
-        async open(options) {
+      const openUnder = async (chroot: string, options?: MetastoreOptions) => {
           const proxy = await startProxy(host, port);
           const lever = withAuthLever(createApi(`http://127.0.0.1:${proxy.port}`));
           const store = createEtcdStore({ api: lever.api, clock, prefix });
-          const client = createMetastore({ store, clock, ownsStore: true }, options);
+          const client = createMetastore({ store, clock, ownsStore: true, chroot }, options);
           try {
             await client.waitUntilConnected(options?.connectionTimeoutMs ?? 10000);
           } catch (e) {
@@ -117,7 +116,12 @@ export function etcdTarget(
           }
           clients.set(client, { proxy, failAuth: lever.fail });
           return client;
-        },
+      };
+      return {
+        open: (options) => openUnder("/", options),
+        openAt: (chroot, options) => openUnder(chroot, options),
+        // The namespace is a whole prefix: its root is the store's.
+        openRoot: (options) => openUnder("/", options),
         async expire(client) {
           const session = client.sessionId;
           await admin.leaseRevoke(session);

@@ -10,7 +10,7 @@ export function memoryTarget(connect: Connect, clock: Clock): ConformanceTarget 
   return {
     name: "memory",
     async namespace() {
-      const store: MemoryStore = createMemoryStore({ clock });
+      const store: MemoryStore = createMemoryStore({ clock, macrotask: (fn) => void setTimeout(fn, 0) });
       const setup = await connect("memory://", { store });
       await setup.handleRequest({ type: "create", path: "/ns", data: null, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 });
       await setup.close();
@@ -18,6 +18,16 @@ export function memoryTarget(connect: Connect, clock: Clock): ConformanceTarget 
       return {
         async open(options) {
           const client = await connect("memory:///ns", { ...options, store });
+          clients.push(client);
+          return client;
+        },
+        async openAt(chroot, options) {
+          const client = await connect(`memory:///ns${chroot}`, { ...options, store });
+          clients.push(client);
+          return client;
+        },
+        async openRoot(options) {
+          const client = await connect("memory://", { ...options, store });
           clients.push(client);
           return client;
         },

@@ -10,6 +10,7 @@ import { multiSuite } from "./multi_suite.ts";
 import { watchesSuite } from "./watches_suite.ts";
 import { sessionsSuite } from "./sessions_suite.ts";
 import { argumentsSuite } from "./arguments_suite.ts";
+import { paritySuite } from "./parity_suite.ts";
 
 export type { ConformanceTarget, Namespace } from "./target.ts";
 export { memoryTarget } from "./memory_target.ts";
@@ -26,4 +27,5 @@ export function runConformance(target: ConformanceTarget): void {
   watchesSuite(target);
   sessionsSuite(target);
   argumentsSuite(target);
+  paritySuite(target);
 }

@@ -62,18 +62,21 @@ export function zkTarget(deps: ZkTargetDeps, hostPort: string | undefined, name 
         return session;
       };
 
+      const openUnder = async (chroot: string, options?: ConnectOptions) => {
+        const proxy = await startProxy(host, port);
+        try {
+          const { client, store } = await open(`zk://127.0.0.1:${proxy.port}${chroot}`, options);
+          clients.set(client, { store, proxy });
+          return client;
+        } catch (e) {
+          await proxy.close();
+          throw e;
+        }
+      };
       return {
-        async open(options) {
-          const proxy = await startProxy(host, port);
-          try {
-            const { client, store } = await open(`zk://127.0.0.1:${proxy.port}${path}`, options);
-            clients.set(client, { store, proxy });
-            return client;
-          } catch (e) {
-            await proxy.close();
-            throw e;
-          }
-        },
+        open: (options) => openUnder(path, options),
+        openAt: (chroot, options) => openUnder(path + chroot, options),
+        openRoot: (options) => openUnder("", options),
         // Kafka's technique: a second connection resumes the session (the server drops the first
         // connection) and closes it, so the client learns of the expiry when it reconnects.
         async expire(client) {

@@ -14,7 +14,7 @@ for (const [name, store] of [["memory", []], ["etcd", etcdStoreArgs("oracle")]] 
   const server = await startTestServer(["--oracle", `zk://${process.env.KMETA_ZK}`, ...store], (line) => {
     if (line.includes("oracle:")) divergences.push(line);
   });
-  runConformance(zkTarget({ clock: systemClock, dial }, server.hostPort, `serve-${name} --oracle`));
+  runConformance({ ...zkTarget({ clock: systemClock, dial }, server.hostPort, `serve-${name} --oracle`), mirrored: true });
 
   describe(`oracle over ${name}`, () => {
     it("compared the suite's requests with the real ZooKeeper and found no divergence", async () => {

@@ -11,7 +11,7 @@ import type { Dial } from "../../core/transport.ts";
 import { CreateMode } from "../../core/api/create_mode.ts";
 import { OPEN_ACL_UNSAFE } from "../../core/api/acl.ts";
 import type { ServeHost } from "../../runtimes/common/serve.ts";
-import { startTestServer } from "./serve.ts";
+import { etcdStoreArgs, startTestServer } from "./serve.ts";
 import { hello, lengthPrefix } from "./raw.ts";
 import { assertSlowReaderCut } from "./slow_reader.ts";
 
@@ -39,6 +39,37 @@ async function drain(dial: Dial, hostPort: string, chunks: Uint8Array[], ms = 50
   return { closed, bytes };
 }
 
+/** A Kafka-like session: ephemeral registration, a child watch, a Multi, close. */
+async function kafkaLikeSession(connect: Connect, hostPort: string): Promise<void> {
+  const client = await connect(`zk://${hostPort}`, { sessionTimeoutMs: 10000 });
+  const changes: string[] = [];
+  client.registerZNodeChildChangeHandler({ path: "/brokers/ids", handleChildChange: () => changes.push("ids") });
+  const data = new TextEncoder().encode('{"host":"localhost","port":9092}');
+  const [a, b, watched] = await client.handleRequests([
+    { type: "create", path: "/brokers", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent },
+    { type: "create", path: "/brokers/ids", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent },
+    { type: "getChildren", path: "/brokers/ids", registerWatch: true },
+  ]);
+  assert.deepEqual([a!.resultCode, b!.resultCode, watched!.resultCode], [0, 0, 0]);
+  const multi = await client.handleRequest({
+    type: "multi",
+    ops: [
+      { type: "create", path: "/brokers/ids/0", data, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Ephemeral },
+      { type: "setData", path: "/brokers/ids/0", data, version: -1 },
+    ],
+  });
+  assert.deepEqual(multi.results?.map((r) => r.resultCode), [0, 0]);
+  const { stat } = await client.handleRequest({ type: "exists", path: "/brokers/ids/0" });
+  assert.equal(stat?.ephemeralOwner, client.sessionId);
+  for (let i = 0; i < 50 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(changes, ["ids"]);
+  await client.close();
+  const other = await connect(`zk://${hostPort}`);
+  const gone = await other.handleRequest({ type: "exists", path: "/brokers/ids/0" });
+  assert.equal(gone.resultCode, -101, "the ephemeral outlived its session");
+  await other.close();
+}
+
 /** Starts servers on `host`'s listener; runs a Kafka-like session, four-letter words, TLS, limits, shutdown. */
 export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: ServeHost): void {
   describe(`kmeta serve on ${runtime}`, () => {
@@ -48,34 +79,15 @@ export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: 
     });
     after(() => server.stop());
 
-    it("serves a session: ephemeral registration, a child watch, a Multi, close", async () => {
-      const client = await connect(`zk://${server.hostPort}`, { sessionTimeoutMs: 10000 });
-      const changes: string[] = [];
-      client.registerZNodeChildChangeHandler({ path: "/brokers/ids", handleChildChange: () => changes.push("ids") });
-      const data = new TextEncoder().encode('{"host":"localhost","port":9092}');
-      const [a, b, watched] = await client.handleRequests([
-        { type: "create", path: "/brokers", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent },
-        { type: "create", path: "/brokers/ids", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent },
-        { type: "getChildren", path: "/brokers/ids", registerWatch: true },
-      ]);
-      assert.deepEqual([a!.resultCode, b!.resultCode, watched!.resultCode], [0, 0, 0]);
-      const multi = await client.handleRequest({
-        type: "multi",
-        ops: [
-          { type: "create", path: "/brokers/ids/0", data, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Ephemeral },
-          { type: "setData", path: "/brokers/ids/0", data, version: -1 },
-        ],
-      });
-      assert.deepEqual(multi.results?.map((r) => r.resultCode), [0, 0]);
-      const { stat } = await client.handleRequest({ type: "exists", path: "/brokers/ids/0" });
-      assert.equal(stat?.ephemeralOwner, client.sessionId);
-      for (let i = 0; i < 50 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(changes, ["ids"]);
-      await client.close();
-      const other = await connect(`zk://${server.hostPort}`);
-      const gone = await other.handleRequest({ type: "exists", path: "/brokers/ids/0" });
-      assert.equal(gone.resultCode, -101, "the ephemeral outlived its session");
-      await other.close();
+    it("serves a session: ephemeral registration, a child watch, a Multi, close", () => kafkaLikeSession(connect, server.hostPort));
+
+    it("serves the same session over etcd (KMETA_ETCD)", { timeout: 30_000 }, async () => {
+      const overEtcd = await startTestServer(etcdStoreArgs(`smoke-${runtime.toLowerCase()}`), () => {}, host);
+      try {
+        await kafkaLikeSession(connect, overEtcd.hostPort);
+      } finally {
+        await overEtcd.stop();
+      }
     });
 
     it("answers ruok and srvr on the client port", async () => {

@@ -1,8 +1,9 @@
-// The kmeta command line on Bun, on Bun.listen and Bun.connect: bun runtimes/bun/cli/kmeta.ts serve
-import process from "node:process";
+// kmeta on Bun: `bun runtimes/bun/cli/kmeta.ts ls /`. Bun's process and streams are Node's, so the
+// host is Node's; the store connections and serve's listener are Bun's own (Bun.connect, Bun.listen).
 import { connect } from "../mod.ts";
-import { mainKmeta } from "../../common/cli.ts";
-import { serverStores } from "../../common/serve.ts";
+import { kmeta } from "../../common/cli/kmeta.ts";
+import { nodeHost } from "../../node/cli/node_host.ts";
 import { bunServeHost } from "../serve_host.ts";
 
-mainKmeta({ connect, serveHost: bunServeHost, stores: serverStores() }, process.argv.slice(2), (code) => (process.exitCode = code));
+const host = nodeHost(connect, bunServeHost);
+host.exit(await kmeta(host));

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The kmeta command line on Node (the npm package's bin): Node's listener and dial.
+// kmeta on Node (the npm package's bin): the commands are runtimes/common/cli; this file only builds
+// their host, with Node's listener and dial for `serve`.
 import { connect } from "../mod.ts";
-import { mainKmeta } from "../../common/cli.ts";
-import { serverStores } from "../../common/serve.ts";
-import { nodeServeHost } from "../serve_host.ts";
+import { nodeHost } from "./node_host.ts";
+import { kmeta } from "../../common/cli/kmeta.ts";
 
-mainKmeta({ connect, serveHost: nodeServeHost, stores: serverStores() }, process.argv.slice(2), (code) => (process.exitCode = code));
+const host = nodeHost(connect);
+host.exit(await kmeta(host));
