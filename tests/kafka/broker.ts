@@ -1,7 +1,8 @@
 // Runs a real Kafka 3.9 broker in ZooKeeper mode as a child JVM (the jars come from scripts/fetch-kafka.sh),
-// with its data in a temp dir, stopped by its pid. Env: KMETA_KAFKA_LOG_DIR keeps each broker's log there.
+// with its data in a temp dir (or one the caller keeps across restarts), stopped by its pid.
+// Env: KMETA_KAFKA_LOG_DIR keeps each broker's log there.
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -34,6 +35,12 @@ export interface BrokerOptions {
   sessionTimeoutMs: number;
   /** How long to wait for "started" (a JVM on a loaded 2-core machine is slow). */
   readyTimeoutMs?: number;
+  /** Brokers in the cluster (default 1): sizes the internal topics' replication. */
+  clusterSize?: number;
+  /** The broker's directory, kept when it exits so a restart finds its logs (the caller removes it). */
+  dir?: string;
+  /** Largest heap in MiB (default 384). */
+  heapMb?: number;
 }
 
 export interface Broker {
@@ -51,8 +58,10 @@ export interface Broker {
   readonly exited: Promise<void>;
 }
 
-// Sized for one broker on 2 cores: internal topics with replication 1 and few partitions, short delays.
+// Sized for 1 or 3 brokers on 2 cores: internal topics replicated on every broker (min ISR 2 with 3) and
+// few partitions, short delays, few threads.
 function serverProperties(o: BrokerOptions, dataDir: string): string {
+  const replication = Math.min(o.clusterSize ?? 1, 3);
   return Object.entries({
     "broker.id": o.id,
     "listeners": `PLAINTEXT://127.0.0.1:${o.port}`,
@@ -61,11 +70,11 @@ function serverProperties(o: BrokerOptions, dataDir: string): string {
     "zookeeper.session.timeout.ms": o.sessionTimeoutMs,
     "zookeeper.connection.timeout.ms": 30000,
     "num.partitions": 1,
-    "default.replication.factor": 1,
-    "offsets.topic.replication.factor": 1,
+    "default.replication.factor": replication,
+    "offsets.topic.replication.factor": replication,
     "offsets.topic.num.partitions": 3,
-    "transaction.state.log.replication.factor": 1,
-    "transaction.state.log.min.isr": 1,
+    "transaction.state.log.replication.factor": replication,
+    "transaction.state.log.min.isr": Math.min(replication, 2),
     "transaction.state.log.num.partitions": 3,
     "group.initial.rebalance.delay.ms": 0,
     "auto.create.topics.enable": false,
@@ -87,12 +96,13 @@ log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 
 /** Starts broker `o.id` and resolves once it logs "started"; rejects (and kills it) if it exits or times out first. */
 export async function startBroker(o: BrokerOptions): Promise<Broker> {
-  const dir = mkdtempSync(join(tmpdir(), `kmeta-kafka-b${o.id}-`));
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), `kmeta-kafka-b${o.id}-`));
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "server.properties"), serverProperties(o, join(dir, "data")));
   writeFileSync(join(dir, "log4j.properties"), log4j);
   const child: ChildProcess = spawn("java", [
     "-Xms64m",
-    "-Xmx384m",
+    `-Xmx${o.heapMb ?? 384}m`,
     "-XX:+UseSerialGC",
     "-XX:TieredStopAtLevel=1",
     "-XX:ActiveProcessorCount=1",
@@ -117,8 +127,8 @@ export async function startBroker(o: BrokerOptions): Promise<Broker> {
     child.once("exit", () => {
       done = true;
       const keep = process.env.KMETA_KAFKA_LOG_DIR; // broker logs kept for CI artefacts and comparisons
-      if (keep) writeFileSync(join(keep, `broker-${o.id}-port-${o.port}.log`), text);
-      rmSync(dir, { recursive: true, force: true });
+      if (keep) writeFileSync(join(keep, `broker-${o.id}-port-${o.port}-pid-${child.pid}.log`), text);
+      if (!o.dir) rmSync(dir, { recursive: true, force: true });
       for (const l of [...listeners]) l();
       resolve();
     });

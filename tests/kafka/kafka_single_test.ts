@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import kafkajs from "kafkajs";
 import type { Admin } from "kafkajs";
-import { connect, CreateMode, type KafkaMetastore, OPEN_ACL_UNSAFE, type Stat } from "../../runtimes/node/mod.ts";
+import { connect, type KafkaMetastore, type Stat } from "../../runtimes/node/mod.ts";
 import { startTestServer } from "../server/serve.ts";
-import { type Broker, kafkaLib, runTool, startBroker } from "./broker.ts";
+import { type Broker, kafkaLib, startBroker } from "./broker.ts";
+import { deleteTopicWatched, preferredElection } from "./admin_steps.ts";
 import { children, deleteTree, exists, readJson, readNode, waitFor, within } from "./znodes.ts";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
@@ -57,7 +58,6 @@ const targets: Target[] = [
   })(),
 ];
 
-const enc = new TextEncoder();
 const sortedKeys = (o: Record<string, unknown>) => Object.keys(o).sort();
 /** The parts of a Stat that do not depend on ids or clocks. */
 const shape = (s: Stat | null | undefined) =>
@@ -144,7 +144,7 @@ for (const target of targets) {
 
     it("2 a topic of 6 partitions: znodes match kafkajs' metadata; 10,000 messages acks=all come back in a group", async (t) => {
       assert.ok(admin && broker, "scenario 1 started the broker");
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
+      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true, timeout: 60000 });
       const topic = await readJson(zk, p(`/brokers/topics/${TOPIC}`));
       const assignment = topic.partitions as Record<string, number[]>;
       const partitionIds = await children(zk, p(`/brokers/topics/${TOPIC}/partitions`));
@@ -233,44 +233,13 @@ for (const target of targets) {
       const entry = described.resources[0]!.configEntries.find((e) => e.configName === "retention.ms");
       assert.equal(entry?.configValue, "60000");
 
-      // Preferred leader election through the legacy znode: the controller acts on it and deletes it.
-      await zk.handleRequest({
-        type: "create",
-        path: p("/admin/preferred_replica_election"),
-        data: enc.encode(JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 0 }] })),
-        acl: OPEN_ACL_UNSAFE,
-        mode: CreateMode.Persistent,
-      });
-      await waitFor("/admin/preferred_replica_election deleted", 30000, async () =>
-        (await exists(zk, p("/admin/preferred_replica_election"))) ? undefined : true);
-      // And through the admin API with Kafka's own CLI: every partition already has its preferred leader.
-      const cli = await runTool(kafkaLib(), "org.apache.kafka.tools.LeaderElectionCommand", [
-        "--bootstrap-server",
-        broker.bootstrap,
-        "--election-type",
-        "preferred",
-        "--topic",
-        TOPIC,
-        "--partition",
-        "0",
-      ]);
-      assert.match(cli, /Valid replica already elected for partitions/);
+      // Preferred leader election through the legacy znode and through the admin API.
+      const cli = await preferredElection(zk, chroot, broker.bootstrap, TOPIC, 0);
       const state0 = await readJson(zk, p(`/brokers/topics/${TOPIC}/partitions/0/state`));
 
-      // Deletion: /admin/delete_topics/T appears (seen through a creation watch) and goes, and so do the topic's znodes.
-      const marker = p(`/admin/delete_topics/${TOPIC}`);
-      let created!: () => void;
-      const markerCreated = new Promise<void>((r) => (created = r));
-      zk.registerZNodeChangeHandler({ path: marker, handleCreation: () => created() });
-      assert.equal(await exists(zk, marker), null);
+      // Deletion: the marker appears and goes, and so do the topic's znodes.
       const deleteTopicsBefore = (await exists(zk, p("/admin/delete_topics")))!;
-      await admin.deleteTopics({ topics: [TOPIC] });
-      await within(markerCreated, 30000, "NodeCreated for the deletion marker");
-      zk.unregisterZNodeChangeHandler(marker);
-      const gone = async (path: string) => (await exists(zk, p(path))) ? undefined : true;
-      await waitFor("deletion marker gone", 60000, () => gone(`/admin/delete_topics/${TOPIC}`));
-      await waitFor("topic znode gone", 60000, () => gone(`/brokers/topics/${TOPIC}`));
-      await waitFor("topic config gone", 60000, () => gone(`/config/topics/${TOPIC}`));
+      await deleteTopicWatched(zk, admin, chroot, TOPIC);
       const deleteTopicsAfter = (await exists(zk, p("/admin/delete_topics")))!;
       const topics = await admin.listTopics();
       assert.ok(!topics.includes(TOPIC));
@@ -278,7 +247,7 @@ for (const target of targets) {
       summary.admin = {
         configChange: { names: changes, change, topicConfig, applied: true },
         describedRetention: entry?.configValue,
-        preferredElection: { markerDeleted: true, state0, cli: cli.replace(/\s+/g, " ").trim() },
+        preferredElection: { markerDeleted: true, state0, cli },
         deletion: {
           markerCreatedEvent: true,
           deleteTopicsChildChanges: deleteTopicsAfter.cversion - deleteTopicsBefore.cversion,

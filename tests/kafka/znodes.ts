@@ -70,3 +70,11 @@ export async function deleteTree(zk: KafkaMetastore, path: string): Promise<void
   const r = await zk.handleRequest({ type: "delete", path, version: -1 });
   if (r.resultCode !== ErrorCode.Ok && r.resultCode !== ErrorCode.NoNode) throw new Error(`delete ${path}: code ${r.resultCode}`);
 }
+
+/** Every node under `root` (itself included) with its data, sorted by path. */
+export async function walk(zk: KafkaMetastore, root: string): Promise<{ path: string; node: ZNode }[]> {
+  const node = await readNode(zk, root);
+  if (!node) return [];
+  const below = await Promise.all(((await children(zk, root)) ?? []).map((c) => walk(zk, `${root}/${c}`)));
+  return [{ path: root, node }, ...below.flat()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}

@@ -1,0 +1,56 @@
+// Admin steps both Kafka tests take (one broker and three): each drives the brokers and checks what the
+// controller leaves in the znodes, so both tests judge the same behaviour the same way.
+import assert from "node:assert/strict";
+import type { Admin } from "kafkajs";
+import { CreateMode, ErrorCode, type KafkaMetastore, OPEN_ACL_UNSAFE } from "../../runtimes/node/mod.ts";
+import { kafkaLib, runTool } from "./broker.ts";
+import { exists, waitFor, within } from "./znodes.ts";
+
+const enc = new TextEncoder();
+
+/** Creates a persistent node holding `value` as JSON, as an operator (or an old tool) would. */
+export async function createJsonNode(zk: KafkaMetastore, path: string, value: unknown): Promise<void> {
+  const r = await zk.handleRequest({ type: "create", path, data: enc.encode(JSON.stringify(value)), acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent });
+  assert.equal(r.resultCode, ErrorCode.Ok, `create ${path}`);
+}
+
+/**
+ * Preferred leader election of `topic`-`partition` through the legacy znode under `chroot` (the controller
+ * acts on it and deletes it), then through the admin API with Kafka's own CLI, which finds the preferred
+ * leader already elected; resolves to the CLI's output, whitespace folded.
+ */
+export async function preferredElection(zk: KafkaMetastore, chroot: string, bootstrap: string, topic: string, partition: number): Promise<string> {
+  const node = `${chroot}/admin/preferred_replica_election`;
+  await createJsonNode(zk, node, { version: 1, partitions: [{ topic, partition }] });
+  await waitFor(`${node} deleted`, 30000, async () => (await exists(zk, node)) ? undefined : true);
+  const cli = await runTool(kafkaLib(), "org.apache.kafka.tools.LeaderElectionCommand", [
+    "--bootstrap-server",
+    bootstrap,
+    "--election-type",
+    "preferred",
+    "--topic",
+    topic,
+    "--partition",
+    String(partition),
+  ]);
+  assert.match(cli, /Valid replica already elected for partitions/);
+  return cli.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Deletes `topic` through the admin API: /admin/delete_topics/T appears (seen through a creation watch) and
+ * goes, and so do the topic's znodes and its config.
+ */
+export async function deleteTopicWatched(zk: KafkaMetastore, admin: Admin, chroot: string, topic: string): Promise<void> {
+  const marker = `${chroot}/admin/delete_topics/${topic}`;
+  let created!: () => void;
+  const markerCreated = new Promise<void>((r) => (created = r));
+  zk.registerZNodeChangeHandler({ path: marker, handleCreation: () => created() });
+  assert.equal(await exists(zk, marker), null);
+  await admin.deleteTopics({ topics: [topic] });
+  await within(markerCreated, 30000, "NodeCreated for the deletion marker");
+  zk.unregisterZNodeChangeHandler(marker);
+  for (const [what, path] of [["deletion marker", marker], ["topic znode", `${chroot}/brokers/topics/${topic}`], ["topic config", `${chroot}/config/topics/${topic}`]]) {
+    await waitFor(`${what} gone`, 60000, async () => (await exists(zk, path!)) ? undefined : true);
+  }
+}
