@@ -201,7 +201,8 @@ export function runZkFaults(rt: ZkFaultsRuntime): void {
         "the server to expire the session and delete its ephemeral",
       );
       const goneAfter = Date.now() - restartedAt;
-      assert.ok(goneAfter < OUTAGE_SESSION_TIMEOUT_MS + 2 * TICK_MS + 1500, `the ephemeral went ${goneAfter} ms after the restart`);
+      // Bounded, with room for a busy machine: the server expires it a timeout (and its ticks) after loading it.
+      assert.ok(goneAfter < OUTAGE_SESSION_TIMEOUT_MS + 2 * TICK_MS + 6000, `the ephemeral went ${goneAfter} ms after the restart`);
       assert.equal(handlerLog.length, 0, "nothing re-initialises while the client cannot hear of the expiry");
 
       await proxy.restore();
