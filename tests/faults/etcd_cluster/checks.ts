@@ -29,7 +29,8 @@ function slowest(ops: readonly Op[], took: (start: number, end: number) => numbe
 
 /**
  * C5: every failure has one of `codes` (ConnectionLoss: outcome unknown) and no operation took
- * longer than the request timeout + 1 s of this process's running time.
+ * longer than the request timeout + 2 s of this process's running time (a read that timed out on a
+ * paused member goes on to another one, which may still be electing a leader: ~1 s, more when busy).
  */
 export function checkTypedFailures(
   ops: readonly Op[],
@@ -42,7 +43,7 @@ export function checkTypedFailures(
     if (o.code !== ErrorCode.Ok) assert.ok(codes.includes(o.code), `${o.kind} failed with ${codeName(o.code)}: ${summary}`);
   }
   const took = slowest(ops, stalls.running.bind(stalls));
-  assert.ok(took <= requestTimeoutMs + 1000, `an op took ${Math.round(took)} ms of running time: ${summary}`);
+  assert.ok(took <= requestTimeoutMs + 2000, `an op took ${Math.round(took)} ms of running time: ${summary}`);
 }
 
 /**
