@@ -14,7 +14,7 @@ import type { KafkaMetastore } from "../../../core/api/metastore.ts";
 import type { Request } from "../../../core/api/requests.ts";
 import type { ExistsResponse, GetDataResponse, Response } from "../../../core/api/responses.ts";
 import { codeName, ErrorCode } from "../../../core/errors.ts";
-import { CliError, describeCode } from "./context.ts";
+import { CliError } from "./context.ts";
 import { count } from "./format.ts";
 import { childCreations, isEphemeral, sameAcl, sameData } from "./node_kind.ts";
 import { childPath, type Lanes, type NodeRecord, pipelined, readLevels, readTree } from "./tree_read.ts";
