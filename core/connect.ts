@@ -111,8 +111,6 @@ export interface Runtime {
   memoryStores: Map<string, MemoryStore>;
   /** Network stores this runtime can open, by scheme. */
   stores: Partial<Record<"zk" | "etcd", StoreFactory>>;
-  /** Runs a function from the macrotask queue: memory stores yield to it (MemoryStoreOptions.macrotask). */
-  macrotask?: (fn: () => void) => void;
   /** Where handler exceptions go when the caller gives no `onHandlerError` (a runtime logs them). */
   onHandlerError?: (error: unknown, handler: string) => void;
 }
@@ -133,7 +131,7 @@ export async function connectWith(runtime: Runtime, url: string, options: Connec
     const name = target.hosts[0]!.host;
     let memory = options.store ?? runtime.memoryStores.get(name);
     if (!memory) {
-      memory = createMemoryStore({ ...options.memory, clock: runtime.clock, macrotask: runtime.macrotask });
+      memory = createMemoryStore({ ...options.memory, clock: runtime.clock });
       runtime.memoryStores.set(name, memory);
     }
     store = memory;

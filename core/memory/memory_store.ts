@@ -25,7 +25,7 @@ import { WatchTable } from "../tree/watch_table.ts";
 import { judgeSetWatches, removeWatches } from "../tree/server_watches.ts";
 import { permitted, readPermission } from "../tree/acl_rules.ts";
 import { readReply } from "../tree/read_reply.ts";
-import { type Macrotask, MacrotaskGuard } from "./macrotask_guard.ts";
+import { MacrotaskGuard } from "./macrotask_guard.ts";
 
 export interface MemoryStoreOptions {
   clock: Clock;
@@ -36,12 +36,6 @@ export interface MemoryStoreOptions {
   /** Bounds a session timeout is clamped to (ZooKeeper's defaults with tickTime 2000: 4000 and 40000). */
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
-  /**
-   * Runs a function from the macrotask queue (a runtime's connect() passes one). With it, replies
-   * to a loop that awaits nothing but this store wait for the queue now and then, so timers and I/O
-   * still run; without it (tests on a fake clock) every reply is a microtask.
-   */
-  macrotask?: Macrotask;
 }
 
 /** A znode in a `dump()`: what a client could read of it. */
@@ -98,7 +92,7 @@ class MemoryStoreImpl implements MemoryStore {
   constructor(options: MemoryStoreOptions) {
     this.#clock = options.clock;
     this.#options = options;
-    this.guard = new MacrotaskGuard(options.clock, options.macrotask);
+    this.guard = new MacrotaskGuard(options.clock);
     // As ZooKeeper: a time-derived base in the low 56 bits (server id 0 in the top byte).
     this.#nextSessionId = BigInt.asUintN(56, BigInt(Math.floor(options.clock.wallMs())) << 24n) + 1n;
   }
@@ -219,6 +213,7 @@ class MemoryStoreImpl implements MemoryStore {
   close(): Promise<void> {
     this.#sweepTimer?.cancel();
     this.#sweepTimer = undefined;
+    this.guard.close();
     return Promise.resolve();
   }
 

@@ -19,7 +19,6 @@ export function connectWithStores(stores: Runtime["stores"]): (url: string, opti
     memoryStores: new Map(),
     stores,
     onHandlerError: logHandlerError,
-    macrotask: (fn) => void setTimeout(fn, 0),
   };
   return (url, options) => connectWith(runtime, url, options);
 }

@@ -10,7 +10,7 @@ export function memoryTarget(connect: Connect, clock: Clock): ConformanceTarget 
   return {
     name: "memory",
     async namespace() {
-      const store: MemoryStore = createMemoryStore({ clock, macrotask: (fn) => void setTimeout(fn, 0) });
+      const store: MemoryStore = createMemoryStore({ clock });
       const setup = await connect("memory://", { store });
       await setup.handleRequest({ type: "create", path: "/ns", data: null, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 });
       await setup.close();
