@@ -1,7 +1,8 @@
 // Admin steps both Kafka tests take (one broker and three): each drives the brokers and checks what the
 // controller leaves in the znodes, so both tests judge the same behaviour the same way.
 import assert from "node:assert/strict";
-import type { Admin } from "kafkajs";
+import kafkajs from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import { CreateMode, ErrorCode, type KafkaMetastore, OPEN_ACL_UNSAFE } from "../../runtimes/node/mod.ts";
 import { kafkaLib, runTool } from "./broker.ts";
 import { exists, waitFor, within } from "./znodes.ts";
@@ -52,5 +53,19 @@ export async function deleteTopicWatched(zk: KafkaMetastore, admin: Admin, chroo
   zk.unregisterZNodeChangeHandler(marker);
   for (const [what, path] of [["deletion marker", marker], ["topic znode", `${chroot}/brokers/topics/${topic}`], ["topic config", `${chroot}/config/topics/${topic}`]]) {
     await waitFor(`${what} gone`, 60000, async () => (await exists(zk, path!)) ? undefined : true);
+  }
+}
+
+/** Produces keys k0..k{count-1} (values v0..) to `topic` with acks=all, 1,000 per send. */
+export async function produceKeys(kafka: Kafka, topic: string, count: number): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.LegacyPartitioner });
+  await producer.connect();
+  try {
+    for (let at = 0; at < count; at += 1000) {
+      const messages = Array.from({ length: Math.min(1000, count - at) }, (_, i) => ({ key: `k${at + i}`, value: `v${at + i}` }));
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
   }
 }

@@ -14,7 +14,7 @@ import kafkajs from "kafkajs";
 import type { Admin } from "kafkajs";
 import { connect, type KafkaMetastore } from "../../runtimes/node/mod.ts";
 import { kafkaLib, runTool } from "./broker.ts";
-import { createJsonNode, deleteTopicWatched, preferredElection } from "./admin_steps.ts";
+import { createJsonNode, deleteTopicWatched, preferredElection, produceKeys } from "./admin_steps.ts";
 import { type KafkaCluster, startCluster } from "./cluster.ts";
 import { kafkaTargets } from "./targets.ts";
 import { startTraffic, type Traffic } from "./traffic.ts";
@@ -169,13 +169,7 @@ for (const target of targets) {
       }
 
       const t0 = Date.now();
-      const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.LegacyPartitioner });
-      await producer.connect();
-      for (let batch = 0; batch < MESSAGES / 1000; batch++) {
-        const messages = Array.from({ length: 1000 }, (_, i) => ({ key: `k${batch * 1000 + i}`, value: `v${batch * 1000 + i}` }));
-        await producer.send({ topic: TOPIC, acks: -1, messages });
-      }
-      await producer.disconnect();
+      await produceKeys(kafka, TOPIC, MESSAGES);
       const tProduced = Date.now();
       const seen = await consumeAll(kafka, admin, "kmeta-orders");
       t.diagnostic(`produced ${MESSAGES} in ${tProduced - t0} ms, consumed in ${Date.now() - tProduced} ms`);

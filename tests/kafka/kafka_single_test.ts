@@ -12,7 +12,7 @@ import type { Admin } from "kafkajs";
 import { connect, type KafkaMetastore, type Stat } from "../../runtimes/node/mod.ts";
 import { startTestServer } from "../server/serve.ts";
 import { type Broker, kafkaLib, startBroker } from "./broker.ts";
-import { deleteTopicWatched, preferredElection } from "./admin_steps.ts";
+import { deleteTopicWatched, preferredElection, produceKeys } from "./admin_steps.ts";
 import { children, deleteTree, exists, readJson, readNode, waitFor, within } from "./znodes.ts";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
@@ -168,13 +168,7 @@ for (const target of targets) {
       assert.deepEqual(fromKafka, fromZk);
 
       const t0 = Date.now();
-      const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.LegacyPartitioner });
-      await producer.connect();
-      for (let batch = 0; batch < MESSAGES / 1000; batch++) {
-        const messages = Array.from({ length: 1000 }, (_, i) => ({ key: `k${batch * 1000 + i}`, value: `v${batch * 1000 + i}` }));
-        await producer.send({ topic: TOPIC, acks: -1, messages });
-      }
-      await producer.disconnect();
+      await produceKeys(kafka, TOPIC, MESSAGES);
       const tProduced = Date.now();
 
       const consumer = kafka.consumer({ groupId: "kmeta-orders" });
