@@ -75,7 +75,8 @@ export function isServerRequest(request: StoreRequest): request is ServerRequest
  * - `disconnected`: the link is down; in-flight requests got ConnectionLoss; the session may survive;
  * - `expired`: the session and its ephemerals are gone; this session object is dead;
  * - `auth-failed`: the store refused our credentials; this session object is dead;
- * - `moved`: (server sessions) another server resumed the session; this handle is dead, the session lives.
+ * - `moved`: (server sessions) another server resumed the session, or a pass-through store let go of
+ *   it when its connection went; this handle is dead, the session lives.
  */
 export type SessionEvent = "connected" | "disconnected" | "expired" | "auth-failed" | "moved";
 
@@ -127,10 +128,24 @@ export interface SessionOptions {
 export interface ServerSession extends StoreSession {
   /** The timeout the store granted (clamped to its bounds). */
   readonly timeoutMs: number;
+  /**
+   * The password a client resumes the session with, when the store chose it rather than the server
+   * (a ZooKeeper pass-through: the ZooKeeper servers' own).
+   */
+  readonly password?: Uint8Array;
   submit(request: StoreRequest, watch: boolean): Promise<StoreReply>;
   /** The identities ACLs are judged against from now on (the connection's ip, digests, super). */
   setIdentities(ids: readonly Id[]): void;
-  /** Forgets every watch of the session: its connection is gone. */
+  /**
+   * Given the credentials of every auth packet the server accepted, by a store whose own servers
+   * judge ACLs (a ZooKeeper pass-through); stores judging ACLs themselves go by setIdentities.
+   */
+  forwardAuth?(credentials: Credentials): void;
+  /**
+   * The session's connection is gone: its watches go (the client re-arms them with setWatches).
+   * A pass-through store also lets go of its own link, so its servers time the session; that
+   * handle then ends with `moved`.
+   */
   dropWatches(): void;
   /** The client was heard from: the session lives another timeout. */
   touch(): void;
@@ -150,9 +165,17 @@ export interface ServerStore extends Store {
   openSession(listener: SessionListener, options: ServerSessionOptions): ServerSession;
   /**
    * Takes over a live session, wherever it was opened: the previous handle learns `moved`, events go
-   * to `listener` from now on. Undefined when the session is unknown, expired, or the password differs.
+   * to `listener` from now on, and the session comes back without watches (the client re-arms what
+   * it wants). Undefined when the session is unknown, expired, or the password differs; rejects when
+   * the store cannot tell.
    */
-  resumeSession(sessionId: bigint, password: Uint8Array, listener: SessionListener): Promise<ServerSession | undefined>;
+  resumeSession(
+    sessionId: bigint,
+    password: Uint8Array,
+    listener: SessionListener,
+    /** The timeout the client asks for now (a pass-through store asks its servers; others keep the session's). */
+    options?: SessionOptions,
+  ): Promise<ServerSession | undefined>;
   /** The last zxid the store has applied, for handshakes (a client ahead of it is refused). */
   currentZxid(): Promise<bigint>;
   /** What the store can tell about its tree and watches, for `mntr`, `srvr` and metrics. */

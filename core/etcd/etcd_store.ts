@@ -152,6 +152,7 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
     if (here) {
       if (!samePassword(here.password, password)) return undefined;
       here.takeOver(listener);
+      here.dropWatches();
       return here;
     }
     await this.ready();

@@ -140,6 +140,7 @@ class MemoryStoreImpl implements MemoryStore {
     const previous = s.listener;
     s.listener = listener;
     s.touch();
+    s.dropWatches();
     previous.onSessionEvent("moved");
     return Promise.resolve(s);
   }

@@ -179,7 +179,7 @@ export class ServerConnection implements SessionSink {
       } else {
         // As ZooKeeper: another connection of this session is closed first, even if the password is wrong.
         server.closeOtherConnections(request.sessionId, this);
-        session = await server.sessions.resume(request.sessionId, request.passwd ?? new Uint8Array(0));
+        session = await server.sessions.resume(request.sessionId, request.passwd ?? new Uint8Array(0), timeoutMs);
         if (!session) server.log("info", `Invalid session 0x${request.sessionId.toString(16)} or password from ${this.address}`);
       }
     } catch (e) {
@@ -306,6 +306,7 @@ export class ServerConnection implements SessionSink {
       if (!this.#ids.some((known) => known.scheme === id.scheme && known.id === id.id)) this.#ids.push(id);
     }
     this.#session!.store.setIdentities([...this.#ids]);
+    this.#session!.store.forwardAuth?.({ scheme: request.scheme, auth: request.auth ?? new Uint8Array(0) });
     this.#session!.shadow?.auth(request.scheme, request.auth ?? new Uint8Array(0));
     this.#reply(xid, Promise.resolve({ err: 0, body: null }));
   }

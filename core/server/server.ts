@@ -120,7 +120,7 @@ class Server implements ZooKeeperServer, ServerCore {
     });
     this.sessions = new SessionTable(options.store, options.secret, (session, why) => {
       const id = `0x${session.id.toString(16)}`;
-      this.log("info", why === "moved" ? `Session ${id} moved to another server` : `Session ${id} ended (${why})`);
+      this.log("info", why === "moved" ? `Session ${id} is no longer served here (resumed elsewhere, or its client left)` : `Session ${id} ended (${why})`);
     });
   }
 

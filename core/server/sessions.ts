@@ -101,7 +101,7 @@ export class SessionTable {
       let session: ServedSession | undefined;
       const store = this.#store.openSession(this.#listener(() => session, (event) => {
         if (event === "connected" && session === undefined) {
-          session = this.#add(store, password);
+          session = this.#add(store, store.password ?? password);
           resolve(session);
         } else if (session === undefined && event !== "disconnected") {
           reject(new KeeperError(ErrorCode.ConnectionLoss, `The store refused a new session (${event})`));
@@ -111,14 +111,12 @@ export class SessionTable {
   }
 
   /** A live session of this store with this password, from this server or taken over from another. */
-  async resume(id: bigint, password: Uint8Array): Promise<ServedSession | undefined> {
+  async resume(id: bigint, password: Uint8Array, timeoutMs: number): Promise<ServedSession | undefined> {
     const here = this.#sessions.get(id);
     if (here && !here.ended) return samePassword(here.password, password) ? here : undefined;
     const taken: { session?: ServedSession } = {};
-    const store = await this.#store.resumeSession(id, password, this.#listener(() => taken.session, () => {}));
+    const store = await this.#store.resumeSession(id, password, this.#listener(() => taken.session, () => {}), { sessionTimeoutMs: timeoutMs });
     if (store === undefined) return undefined;
-    // The client re-arms what it still wants with setWatches, as on any new connection.
-    store.dropWatches();
     return (taken.session = this.#add(store, password));
   }
 

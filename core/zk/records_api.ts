@@ -5,6 +5,7 @@ import { CreateMode, isTtl } from "../api/create_mode.ts";
 import { OpCode } from "./opcodes.ts";
 import type { ZkWireRequest } from "./records.ts";
 import type { WireMultiOp } from "./records_multi.ts";
+import type { ServerRequest } from "../store.ts";
 
 type CreateLike = Pick<CreateRequest, "path" | "data" | "acl" | "mode" | "ttlMs">;
 
@@ -63,4 +64,28 @@ function toWireCreate(request: CreateLike): WireMultiOp {
   }
   const type = mode === CreateMode.Container ? OpCode.CreateContainer : OpCode.Create2;
   return { type, path, data, acl, flags: mode };
+}
+
+/** The wire request for what a ZooKeeper-protocol server passes on beyond the client's requests. */
+export function toWireServerRequest(request: ServerRequest): ZkWireRequest {
+  switch (request.type) {
+    case "sync":
+      return { type: OpCode.Sync, path: request.path };
+    case "getEphemerals":
+      return { type: OpCode.GetEphemerals, prefixPath: request.path };
+    case "getAllChildrenNumber":
+      return { type: OpCode.GetAllChildrenNumber, path: request.path };
+    case "addWatch":
+      return { type: OpCode.AddWatch, path: request.path, mode: request.mode === "persistentRecursive" ? 1 : 0 };
+    case "removeWatches":
+      return { type: request.remove ? OpCode.RemoveWatches : OpCode.CheckWatches, path: request.path, watcherType: request.watcherType };
+    case "setWatches": {
+      const { relativeZxid, data, exist, child, persistent, persistentRecursive } = request;
+      const oneShot = { relativeZxid, dataWatches: data, existWatches: exist, childWatches: child };
+      // setWatches2 only where persistent watches need it, as a 3.8 client sends them.
+      return persistent.length + persistentRecursive.length === 0
+        ? { type: OpCode.SetWatches, ...oneShot }
+        : { type: OpCode.SetWatches2, ...oneShot, persistentWatches: persistent, persistentRecursiveWatches: persistentRecursive };
+    }
+  }
 }

@@ -93,7 +93,12 @@ export type SessionInput =
   /** Adds credentials now (when connected) and after every reconnect. */
   | { kind: "add-auth"; auth: AuthInfo; at: number }
   /** Ends the session: closeSession when connected, at once otherwise. */
-  | { kind: "close"; at: number };
+  | { kind: "close"; at: number }
+  /**
+   * Lets go of the session without ending it: the channel closes and nothing reconnects, so the
+   * servers time the session out unless another connection resumes it.
+   */
+  | { kind: "detach"; at: number };
 
 export type SessionOutput =
   | { kind: "dial"; host: string; port: number; timeoutMs: number }
@@ -101,8 +106,11 @@ export type SessionOutput =
   /** Close the channel (or abandon the dial in progress); `error` says why, when it was not asked for. */
   | { kind: "close-channel"; error?: KeeperError }
   | { kind: "event"; event: SessionEvent }
-  /** The answer to a submitted request: `err` is 0 or a ZooKeeper code; `body` is set only when 0. */
-  | { kind: "reply"; id: number; err: number; body: ZkWireResponse | null }
+  /**
+   * The answer to a submitted request: `err` is 0 or a ZooKeeper code; `body` is set only when 0;
+   * `zxid` is the reply header's (absent when no server answered).
+   */
+  | { kind: "reply"; id: number; err: number; body: ZkWireResponse | null; zxid?: bigint }
   | { kind: "watch"; event: WatchEvent }
   /** `close` finished; nothing more will be asked of the driver. */
   | { kind: "closed" };
@@ -115,6 +123,8 @@ export interface Session {
   readonly credentials: SessionCredentials | undefined;
   /** The highest zxid seen in a reply. */
   readonly lastZxid: bigint;
+  /** The session timeout the server granted; 0 until the first handshake. */
+  readonly timeoutMs: number;
   /**
    * Feeds one input and returns the work it causes, in order.
    * @throws KeeperError BadArguments when a submitted request cannot be encoded (nothing changes)
@@ -205,6 +215,10 @@ class ZkSession implements Session {
     return this.#lastZxid;
   }
 
+  get timeoutMs(): number {
+    return this.#negotiatedMs;
+  }
+
   step(input: SessionInput): SessionOutput[] {
     this.#out = [];
     switch (input.kind) {
@@ -229,6 +243,10 @@ class ZkSession implements Session {
         break;
       case "close":
         this.#close(input.at);
+        break;
+      case "detach":
+        if (this.#phase === "closed" || this.#phase === "expired" || this.#phase === "auth-failed") this.#out.push({ kind: "closed" });
+        else this.#finishClose();
         break;
     }
     return this.#out;
@@ -423,7 +441,7 @@ class ZkSession implements Session {
       this.#finishClose();
       return;
     }
-    this.#out.push({ kind: "reply", id: pending.id, err: header.err, body });
+    this.#out.push({ kind: "reply", id: pending.id, err: header.err, body, zxid: header.zxid });
   }
 
   #submit(id: number, request: ZkWireRequest, at: number): void {

@@ -128,7 +128,7 @@ describe("createSession()", () => {
     assert.deepEqual(kinds(raised.step({ kind: "submit", id: 3, request: setData(0xfffff), at: 1 })), ["send"]);
   });
 
-  it("matches replies to requests in FIFO order and tracks the highest zxid", () => {
+  it("matches replies to requests in FIFO order, with each header's zxid, and tracks the highest", () => {
     const s = connected();
     s.step({ kind: "submit", id: 10, request: getData("/a"), at: 1 });
     s.step({ kind: "submit", id: 11, request: exists("/b"), at: 1 });
@@ -138,10 +138,20 @@ describe("createSession()", () => {
     ]);
     const out = s.step({ kind: "data", chunk: both, at: 2 });
     assert.deepEqual(out, [
-      { kind: "reply", id: 10, err: 0, body: { type: OpCode.GetData, data: null, stat: STAT } },
-      { kind: "reply", id: 11, err: ErrorCode.NoNode, body: null },
+      { kind: "reply", id: 10, err: 0, body: { type: OpCode.GetData, data: null, stat: STAT }, zxid: 40n },
+      { kind: "reply", id: 11, err: ErrorCode.NoNode, body: null, zxid: 41n },
     ]);
     assert.equal(s.lastZxid, 41n);
+  });
+
+  it("detach closes the channel and fails what is in flight, without closeSession or a reconnect", () => {
+    const s = connected();
+    s.step({ kind: "submit", id: 1, request: getData("/a"), at: 1 });
+    const out = s.step({ kind: "detach", at: 2 });
+    assert.deepEqual(kinds(out), ["close-channel", "reply:1:-4", "closed"]);
+    assert.equal(s.state, "closed");
+    assert.equal(s.deadline(), undefined);
+    assert.equal(s.timeoutMs, 6000, "the negotiated timeout");
   });
 
   it("drops the link on a reply xid out of order: every in-flight request gets ConnectionLoss, in order", () => {

@@ -27,8 +27,15 @@ export function toStoreReply(err: number, body: ZkWireResponse | null): StoreRep
       return { resultCode: 0, children: body.children, stat: body.stat };
     case OpCode.Multi:
       return { resultCode: 0, opResults: body.results.map(opResult) };
+    case OpCode.Sync:
+    case OpCode.AddWatch:
+      return { resultCode: 0 };
+    case OpCode.GetEphemerals:
+      return { resultCode: 0, paths: body.ephemerals };
+    case OpCode.GetAllChildrenNumber:
+      return { resultCode: 0, count: body.totalNumber };
     default:
-      // No request the client sends is answered by another record.
+      // No request a client or a server passing requests on sends is answered by another record.
       return { resultCode: ErrorCode.MarshallingError };
   }
 }

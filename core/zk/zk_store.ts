@@ -9,6 +9,7 @@ import type { ByteChannel, Dial, TlsOptions } from "../transport.ts";
 import type { KeeperError } from "../errors.ts";
 import { type AuthInfo, createSession, DEFAULT_MAX_REQUEST_BYTES, type Session, type SessionCredentials, type SessionOutput } from "./session.ts";
 import { toWireRequest } from "./records_api.ts";
+import type { ZkWireRequest, ZkWireResponse } from "./records.ts";
 import { toStoreReply } from "./zk_replies.ts";
 import { encodeJavaUtf8 } from "./utf8.ts";
 
@@ -57,12 +58,25 @@ export interface ZooKeeperSessionOptions extends SessionOptions {
   resume?: SessionCredentials;
 }
 
+/** A reply as the ZooKeeper server sent it: `body` only when `err` is 0; `zxid` when a server answered. */
+export interface WireReply {
+  err: number;
+  body: ZkWireResponse | null;
+  zxid?: bigint;
+}
+
 /** A session of the ZooKeeper store. */
 export interface ZooKeeperSession {
   readonly sessionId: bigint;
   /** Id and password another connection can resume this session with; undefined before the first handshake. */
   readonly credentials: SessionCredentials | undefined;
+  /** The timeout the server granted; 0 before the first handshake. */
+  readonly timeoutMs: number;
   submit(request: Request, watch: boolean): Promise<StoreReply>;
+  /** Sends any request of the protocol as it is (what a server passing requests on needs). */
+  send(request: ZkWireRequest): Promise<WireReply>;
+  /** Lets go of the session without ending it: the ZooKeeper servers time it out unless it is resumed. */
+  detach(): Promise<void>;
   /** Adds credentials to the live session and to every reconnect; a refusal ends it with `auth-failed`. */
   addAuth(auth: ZooKeeperAuth): void;
   close(): Promise<void>;
@@ -113,7 +127,7 @@ class ZkStoreSession implements ZooKeeperSession {
   readonly #clock: Clock;
   readonly #machine: Session;
   readonly #onEnd: () => void;
-  readonly #replies = new Map<number, (reply: StoreReply) => void>();
+  readonly #replies = new Map<number, (reply: WireReply) => void>();
   #nextId = 1;
   #channel: ByteChannel | undefined;
   /** Bumped whenever the channel is dropped or a new dial starts, so late callbacks of the old one are ignored. */
@@ -156,18 +170,36 @@ class ZkStoreSession implements ZooKeeperSession {
     this.#step({ kind: "tick", at: this.#clock.now() });
   }
 
+  get timeoutMs(): number {
+    return this.#machine.timeoutMs;
+  }
+
   submit(request: Request, watch: boolean): Promise<StoreReply> {
     return new Promise((resolve, reject) => {
-      const id = this.#nextId++;
+      let wire: ZkWireRequest;
       try {
-        const wire = toWireRequest(request, watch);
-        this.#replies.set(id, resolve);
-        this.#step({ kind: "submit", id, request: wire, at: this.#clock.now() });
+        wire = toWireRequest(request, watch);
       } catch (e) {
-        this.#replies.delete(id);
         reject(e);
+        return;
       }
+      this.#enqueue(wire, (r) => resolve(toStoreReply(r.err, r.body)), reject);
     });
+  }
+
+  send(request: ZkWireRequest): Promise<WireReply> {
+    return new Promise((resolve, reject) => this.#enqueue(request, resolve, reject));
+  }
+
+  #enqueue(request: ZkWireRequest, resolve: (reply: WireReply) => void, reject: (e: unknown) => void): void {
+    const id = this.#nextId++;
+    try {
+      this.#replies.set(id, resolve);
+      this.#step({ kind: "submit", id, request, at: this.#clock.now() });
+    } catch (e) {
+      this.#replies.delete(id);
+      reject(e);
+    }
   }
 
   get maxRequestBytes(): number {
@@ -179,8 +211,16 @@ class ZkStoreSession implements ZooKeeperSession {
   }
 
   close(): Promise<void> {
+    return this.#finish("close");
+  }
+
+  detach(): Promise<void> {
+    return this.#finish("detach");
+  }
+
+  #finish(kind: "close" | "detach"): Promise<void> {
     this.#closed ??= new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#step({ kind: "close", at: this.#clock.now() });
+    this.#step({ kind, at: this.#clock.now() });
     return this.#closed;
   }
 
@@ -215,7 +255,7 @@ class ZkStoreSession implements ZooKeeperSession {
         const resolve = this.#replies.get(output.id);
         if (!resolve) break;
         this.#replies.delete(output.id);
-        resolve(toStoreReply(output.err, output.body));
+        resolve(output);
         break;
       }
       case "watch":

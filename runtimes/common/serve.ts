@@ -13,6 +13,7 @@ import { systemClock } from "./system_clock.ts";
 import { serveHttpText } from "./http_text.ts";
 import { UsageError } from "./usage_error.ts";
 import { openEtcdServerStore } from "./serve_etcd.ts";
+import { openZooKeeperServerStore } from "./serve_zk.ts";
 
 export { UsageError };
 
@@ -59,9 +60,11 @@ zkCli.sh, kazoo, Curator) run on it.
 
 Flags:
   --listen HOST:PORT           where clients connect (default 127.0.0.1:2181)
-  --store URL                  memory:// (the default: in this process, gone when it stops), or
+  --store URL                  memory:// (the default: in this process, gone when it stops),
                                etcd://HOST:PORT[,HOST:PORT...] (etcds:// for TLS): several servers over
-                               one etcd and prefix act as one ensemble
+                               one etcd and prefix act as one ensemble, or
+                               zk://HOST:PORT[,HOST:PORT...]: each session passed on to that ZooKeeper
+                               ensemble, which judges every request (ip ACLs see this server's address)
   --etcd-prefix PREFIX         etcd key prefix of the tree (default kmeta/)
   --secure-listen HOST:PORT    also serve TLS there (needs --cert and --key; --ca asks for client certificates)
   --cert FILE --key FILE --ca FILE
@@ -240,8 +243,8 @@ export async function startServe(host: ServeHost, flags: ServeFlags, stores: Ser
 /** Opens the store a `--store` URL names, ready for a server. */
 export type ServerStoreFactory = (flags: ServeFlags) => Promise<ServerStore>;
 
-/** memory:// and etcd:// (through node:http2's gRPC, which every runtime here has). */
-export function serverStores(): ServerStoreFactory {
+/** memory://, etcd:// (through node:http2's gRPC, which every runtime here has) and zk:// over `dial`. */
+export function serverStores(dial: Dial): ServerStoreFactory {
   return (flags) => {
     let target;
     try {
@@ -257,9 +260,7 @@ export function serverStores(): ServerStoreFactory {
         maxSessionTimeoutMs: flags.maxSessionTimeoutMs,
       }));
     }
-    if (target.scheme === "zk") {
-      throw new UsageError(`--store zk:// cannot be served by this version yet: use memory:// or etcd://`);
-    }
+    if (target.scheme === "zk") return openZooKeeperServerStore(flags.store, target, flags, dial);
     return openEtcdServerStore(flags.store, target, flags);
   };
 }

@@ -25,21 +25,24 @@ export interface JudgeRun {
 import process from "node:process";
 import { parseServeFlags, type RunningServe, serverStores, startServe } from "../../runtimes/common/serve.ts";
 import { nodeServeHost } from "../../runtimes/node/serve_host.ts";
-import { etcdStoreArgs } from "../server/serve.ts";
+import { etcdStoreArgs, zkStoreArgs } from "../server/serve.ts";
 
 export const KMETA_ZK_UNSET =
   "KMETA_ZK is not set: give the host:port of a ZooKeeper 3.8 (scripts/servers/start-zk.sh starts one)";
 
-/** `kmeta serve` in this process on a fixed loopback port (judges need it up front), over `store` flags. */
-function serveTarget(name: string, port: number, extendedTypes: boolean, store: () => string[] = () => []): JudgeTarget {
+/**
+ * `kmeta serve` in this process on a fixed loopback port (judges need it up front), with `args`;
+ * `extendedTypes` says whether the server it makes takes TTL nodes.
+ */
+function serveTarget(name: string, port: number, extendedTypes: boolean, args: () => string[]): JudgeTarget {
   let running: RunningServe | undefined;
   return {
     name,
     hostPort: `127.0.0.1:${port}`,
     extendedTypes,
     async start() {
-      const flags = parseServeFlags(["--listen", `127.0.0.1:${port}`, ...(extendedTypes ? ["--extended-types"] : []), ...store()]);
-      running = await startServe({ ...nodeServeHost, log: () => {} }, flags, serverStores());
+      const flags = parseServeFlags(["--listen", `127.0.0.1:${port}`, ...args()]);
+      running = await startServe({ ...nodeServeHost, log: () => {} }, flags, serverStores(nodeServeHost.dial));
     },
     async stop() {
       await running?.stop();
@@ -50,14 +53,17 @@ function serveTarget(name: string, port: number, extendedTypes: boolean, store: 
 /**
  * The targets besides the reference itself: the same real ZooKeeper again (fresh prefixes), which
  * proves the transcripts are reproducible, `kmeta serve` on memory with and without TTL nodes, and
- * `kmeta serve` on etcd (KMETA_ETCD; the etcd store has no TTL nodes).
+ * `kmeta serve` on etcd (KMETA_ETCD; the etcd store has no TTL nodes), and `kmeta serve` passing its
+ * sessions on to the reference ZooKeeper.
  */
 export function judgeTargets(reference: JudgeTarget): JudgeTarget[] {
   const base = Number(process.env.KMETA_JUDGES_SERVE_PORT ?? 21870);
   return [
     { name: "ZooKeeper again", hostPort: reference.hostPort, extendedTypes: reference.extendedTypes },
-    serveTarget("kmeta serve on memory", base, false),
-    serveTarget("kmeta serve on memory, extended types", base + 1, true),
+    serveTarget("kmeta serve on memory", base, false, () => []),
+    serveTarget("kmeta serve on memory, extended types", base + 1, true, () => ["--extended-types"]),
     serveTarget("kmeta serve on etcd", base + 2, false, () => etcdStoreArgs("judges")),
+    // Behind the pass-through, the reference judges every request itself, TTL nodes included.
+    serveTarget("kmeta serve passing sessions on to ZooKeeper", base + 3, reference.extendedTypes, zkStoreArgs),
   ];
 }

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { createRequire } from "node:module";
-import { etcdStoreArgs, startTestServer } from "./serve.ts";
+import { etcdStoreArgs, startTestServer, zkStoreArgs } from "./serve.ts";
 
 // deno-lint-ignore no-explicit-any
 type Nzc = any;
@@ -75,17 +75,20 @@ function closed(client: Nzc): Promise<void> {
 describe("node-zookeeper-client judge", () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let etcdServer: Awaited<ReturnType<typeof startTestServer>>;
+  let zkServer: Awaited<ReturnType<typeof startTestServer>>;
   before(async () => {
     server = await startTestServer();
     etcdServer = await startTestServer(etcdStoreArgs("nzk-judge"));
+    zkServer = await startTestServer(zkStoreArgs());
   });
-  after(() => Promise.all([server.stop(), etcdServer.stop()]));
+  after(() => Promise.all([server.stop(), etcdServer.stop(), zkServer.stop()]));
 
-  it("runs the same on real ZooKeeper 3.8 and on kmeta serve (memory and etcd)", async () => {
+  it("runs the same on real ZooKeeper 3.8 and on kmeta serve (memory, etcd, zk pass-through)", async () => {
     if (!process.env.KMETA_ZK) throw new Error("KMETA_ZK is not set: give the host:port of a ZooKeeper 3.8");
     const reference = await transcript(process.env.KMETA_ZK);
     assert.deepEqual(await transcript(server.hostPort), reference);
     assert.deepEqual(await transcript(etcdServer.hostPort), reference);
+    assert.deepEqual(await transcript(zkServer.hostPort), reference);
     // The script must have exercised what it claims: a sanity check on the reference itself.
     assert.deepEqual(reference.find((r) => (r as unknown[])[0] === "multi-fail"), ["multi-fail", -101, [0, -101]]);
   });

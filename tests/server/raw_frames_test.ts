@@ -13,7 +13,7 @@ import { OpCode, Xid } from "../../core/zk/opcodes.ts";
 import { OPEN_ACL_UNSAFE } from "../../core/api/acl.ts";
 import { EventType } from "../../core/api/events.ts";
 import { ErrorCode } from "../../core/errors.ts";
-import { etcdStoreArgs, startTestServer } from "./serve.ts";
+import { etcdStoreArgs, startTestServer, zkStoreArgs } from "./serve.ts";
 
 /** One raw connection: frames out, decoded replies in, matched by xid as a client would. */
 class RawClient {
@@ -94,11 +94,13 @@ class RawClient {
 const targets: { name: string; hostPort: () => string }[] = [];
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let etcdServer: Awaited<ReturnType<typeof startTestServer>>;
+let zkServer: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
   server = await startTestServer();
   etcdServer = await startTestServer(etcdStoreArgs("raw-frames"));
+  zkServer = await startTestServer(zkStoreArgs());
 });
-after(() => Promise.all([server.stop(), etcdServer.stop()]));
+after(() => Promise.all([server.stop(), etcdServer.stop(), zkServer.stop()]));
 targets.push({
   name: "real ZooKeeper",
   hostPort: () => {
@@ -108,6 +110,7 @@ targets.push({
 });
 targets.push({ name: "kmeta serve (memory)", hostPort: () => server.hostPort });
 targets.push({ name: "kmeta serve (etcd)", hostPort: () => etcdServer.hostPort });
+targets.push({ name: "kmeta serve (zk pass-through)", hostPort: () => zkServer.hostPort });
 
 const root = () => `/raw-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 const create = (path: string, flags = 0): ZkWireRequest => ({ type: OpCode.Create2, path, data: new Uint8Array([1]), acl: OPEN_ACL_UNSAFE, flags });

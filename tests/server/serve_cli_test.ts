@@ -7,7 +7,7 @@ import { nodeServeHost } from "../../runtimes/node/serve_host.ts";
 
 async function serveLines(args: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  const code = await runServe({ ...nodeServeHost, log: (l) => lines.push(l), onStop: (stop) => setTimeout(stop, 50) }, args, serverStores());
+  const code = await runServe({ ...nodeServeHost, log: (l) => lines.push(l), onStop: (stop) => setTimeout(stop, 50) }, args, serverStores(nodeServeHost.dial));
   return { code, lines };
 }
 
@@ -59,23 +59,44 @@ describe("kmeta serve flags", () => {
     assert.match(lines[0]!, /--store/);
   });
 
-  it("an etcd nothing listens on is one line naming the endpoint, and exit 2", async () => {
+  /** A loopback port nothing listens on. */
+  const closedPort = async () => {
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((r) => closed.close(r));
+    return port;
+  };
+
+  it("an etcd nothing listens on is one line naming the endpoint, and exit 2", async () => {
+    const port = await closedPort();
     const { code, lines } = await serveLines(["--listen", "127.0.0.1:0", "--store", `etcd://127.0.0.1:${port}`]);
     assert.equal(code, 2);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, new RegExp(`--store etcd://127\\.0\\.0\\.1:${port}: .*Cannot reach etcd at http://127\\.0\\.0\\.1:${port}: connection refused`));
   });
 
-  it("a chroot in --store etcd:// is one line pointing at --etcd-prefix", async () => {
-    const { code, lines } = await serveLines(["--listen", "127.0.0.1:0", "--store", "etcd://127.0.0.1:2379/kafka"]);
+  it("a ZooKeeper nothing listens on is one line naming the host, and exit 2", async () => {
+    const port = await closedPort();
+    const { code, lines } = await serveLines(["--listen", "127.0.0.1:0", "--store", `zk://127.0.0.1:${port}`]);
     assert.equal(code, 2);
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /a chroot is not served .*--etcd-prefix/);
+    assert.match(lines[0]!, new RegExp(`--store zk://127\\.0\\.0\\.1:${port}: .*Cannot connect to 127\\.0\\.0\\.1:${port}: .*refused`, "i"));
   });
+
+  for (const [args, message] of [
+    [["--store", "etcd://127.0.0.1:2379/kafka"], /a chroot is not served .*--etcd-prefix/],
+    [["--store", "zk://127.0.0.1:2181/kafka"], /a chroot is not served \(clients choose theirs/],
+    [["--store", "zk://127.0.0.1:2181", "--super-digest", "super:D/InIHSb7yEEbrWz8b9l71RjZJU="], /superDigest on the ZooKeeper servers/],
+    [["--store", "zk://127.0.0.1:2181", "--extended-types"], /extendedTypesEnabled on the ZooKeeper servers/],
+  ] as const) {
+    it(`${args.slice(1).join(" ")} is one line saying what to do instead`, async () => {
+      const { code, lines } = await serveLines(["--listen", "127.0.0.1:0", ...args]);
+      assert.equal(code, 2);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!, message);
+    });
+  }
 
   it("serves until stopped, then says so", async () => {
     const { code, lines } = await serveLines(["--listen", "127.0.0.1:0"]);

@@ -11,7 +11,7 @@ import type { Dial } from "../../core/transport.ts";
 import { CreateMode } from "../../core/api/create_mode.ts";
 import { OPEN_ACL_UNSAFE } from "../../core/api/acl.ts";
 import type { ServeHost } from "../../runtimes/common/serve.ts";
-import { etcdStoreArgs, startTestServer } from "./serve.ts";
+import { etcdStoreArgs, startTestServer, zkStoreArgs } from "./serve.ts";
 import { hello, lengthPrefix } from "./raw.ts";
 import { assertSlowReaderCut } from "./slow_reader.ts";
 
@@ -39,9 +39,9 @@ async function drain(dial: Dial, hostPort: string, chunks: Uint8Array[], ms = 50
   return { closed, bytes };
 }
 
-/** A Kafka-like session: ephemeral registration, a child watch, a Multi, close. */
-async function kafkaLikeSession(connect: Connect, hostPort: string): Promise<void> {
-  const client = await connect(`zk://${hostPort}`, { sessionTimeoutMs: 10000 });
+/** A Kafka-like session under `chroot` (created if missing): ephemeral registration, a child watch, a Multi, close. */
+async function kafkaLikeSession(connect: Connect, hostPort: string, chroot = ""): Promise<void> {
+  const client = await connect(`zk://${hostPort}${chroot}`, { sessionTimeoutMs: 10000, createChrootIfNecessary: true });
   const changes: string[] = [];
   client.registerZNodeChildChangeHandler({ path: "/brokers/ids", handleChildChange: () => changes.push("ids") });
   const data = new TextEncoder().encode('{"host":"localhost","port":9092}');
@@ -64,7 +64,7 @@ async function kafkaLikeSession(connect: Connect, hostPort: string): Promise<voi
   for (let i = 0; i < 50 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(changes, ["ids"]);
   await client.close();
-  const other = await connect(`zk://${hostPort}`);
+  const other = await connect(`zk://${hostPort}${chroot}`);
   const gone = await other.handleRequest({ type: "exists", path: "/brokers/ids/0" });
   assert.equal(gone.resultCode, -101, "the ephemeral outlived its session");
   await other.close();
@@ -87,6 +87,16 @@ export function serveSmoke(runtime: string, connect: Connect, dial: Dial, host: 
         await kafkaLikeSession(connect, overEtcd.hostPort);
       } finally {
         await overEtcd.stop();
+      }
+    });
+
+    it("serves the same session passed on to ZooKeeper (KMETA_ZK)", { timeout: 30_000 }, async () => {
+      const overZk = await startTestServer(zkStoreArgs(), () => {}, host);
+      try {
+        // The real ZooKeeper's tree is shared: this run works under a chroot of its own.
+        await kafkaLikeSession(connect, overZk.hostPort, `/smoke-${runtime.toLowerCase()}-${Date.now().toString(36)}`);
+      } finally {
+        await overZk.stop();
       }
     });
 
