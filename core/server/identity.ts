@@ -3,6 +3,7 @@
 import type { Id } from "../api/acl.ts";
 import { decodeUtf8 } from "../zk/utf8.ts";
 import { digestId } from "../tree/credentials.ts";
+import { hashCapacity, javaHashOrder, javaStringHash } from "../tree/java_hash_order.ts";
 import type { ClientInfo } from "../zk/records_data.ts";
 
 /** The ids an auth packet adds, or undefined when ZooKeeper answers AuthFailed (unknown scheme, bad credentials). */
@@ -36,22 +37,10 @@ export function clientInfos(ids: readonly Id[]): ClientInfo[] {
   }));
 }
 
-/** Java's String.hashCode over UTF-16 code units. */
-function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-/** Iteration order of a java.util HashSet/ConcurrentHashMap of jute Ids (insertion order within a bucket). */
+/** Iteration order of a java.util HashSet/ConcurrentHashMap of jute Ids (16 buckets to start). */
 function javaHashSetOrder(ids: readonly Id[]): Id[] {
-  let buckets = 16;
-  while (ids.length > buckets * 0.75) buckets *= 2;
-  const bucketOf = ({ scheme, id }: Id) => {
-    const h = (Math.imul(Math.imul(17, 37) + javaStringHash(scheme), 37) + javaStringHash(id)) | 0;
-    return ((h ^ (h >>> 16)) & 0x7fffffff) & (buckets - 1);
-  };
-  return ids.map((id, i) => ({ id, i, b: bucketOf(id) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.id);
+  const hash = ({ scheme, id }: Id) => (Math.imul(Math.imul(17, 37) + javaStringHash(scheme), 37) + javaStringHash(id)) | 0;
+  return javaHashOrder(ids, hash, hashCapacity(ids.length, 16));
 }
 
 /** An address as ZooKeeper's ip provider sees it: IPv4 clients of a dual-stack socket lose the ::ffff: prefix. */

@@ -1,5 +1,6 @@
 // ZooKeeper 3.8's data tree: the checks of PrepRequestProcessor and the updates of DataTree, with
 // writes staged in a transaction so a Multi applies all its ops or none.
+import { CHILDREN_INITIAL_CAPACITY, hashCapacity } from "./java_hash_order.ts";
 import type { ACL, Id } from "../api/acl.ts";
 import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
 import { ErrorCode } from "../errors.ts";
@@ -132,8 +133,10 @@ export class Txn {
   /** Adds or removes a child name of a node from `#writable`, journaled when the set is shared. */
   #changeChild(parent: ZNode, name: string, add: boolean): void {
     if (parent.children.has(name) === add) return;
-    if (add) parent.children.add(name);
-    else parent.children.delete(name);
+    if (add) {
+      parent.children.add(name);
+      parent.childCapacity = hashCapacity(parent.children.size, parent.childCapacity ?? CHILDREN_INITIAL_CAPACITY);
+    } else parent.children.delete(name);
     if (this.#tree.childrenInPlace) this.#undo.push([parent.children, name, add]);
   }
 

@@ -17,6 +17,11 @@ export interface ZNode {
   ephemeralOwner: bigint;
   pzxid: bigint;
   children: Set<string>;
+  /**
+   * The table size of ZooKeeper's HashSet of these children, which orders them in replies: it grows
+   * with the most children held at once and never shrinks. Absent: what the current children need.
+   */
+  childCapacity?: number;
   /** TTL nodes: milliseconds without change after which an empty node is removed. */
   ttlMs?: number;
 }

@@ -3,6 +3,7 @@ import type { StoreReply } from "../store.ts";
 import { statOf, type ZNode } from "./node.ts";
 import { type Id, Perms } from "../api/acl.ts";
 import { permitted } from "./acl_rules.ts";
+import { zooKeeperChildOrder } from "./java_hash_order.ts";
 
 /**
  * The reply to a permitted read of an existing node by `authIds`. As 3.8's getACL: a caller without
@@ -16,7 +17,7 @@ export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl",
     case "getData":
       return { resultCode: 0, data: node.data === null ? null : node.data.slice(), stat };
     case "getChildren":
-      return { resultCode: 0, children: [...node.children], stat };
+      return { resultCode: 0, children: zooKeeperChildOrder(node.children, node.childCapacity), stat };
     case "getAcl":
     {
       const admin = permitted(node.acl, Perms.Admin, authIds);

@@ -7,6 +7,12 @@ const setData = (path: string, version: number) => ({ type: "setData" as const, 
 const del = (path: string, version = -1) => ({ type: "delete" as const, path, version });
 
 export const FIXTURES: Record<string, Step[]> = {
+  "children created y then x are listed x, y (ZooKeeper's HashSet order)": [
+    { session: 0, request: create("/a"), watch: false },
+    { session: 0, request: create("/a/y"), watch: false },
+    { session: 0, request: create("/a/x"), watch: false },
+    { session: 0, request: { type: "getChildren", path: "/a", registerWatch: false }, watch: false },
+  ],
   "delete and re-create one node in a single Multi gets a new czxid": [
     { session: 0, request: create("/a"), watch: false },
     { session: 1, request: { type: "getData", path: "/a" }, watch: true },

@@ -6,7 +6,7 @@
  * @module
  */
 import { describeOnCluster, type EtcdClusterRuntime } from "./etcd_cluster/cluster.ts";
-import { memberFault } from "./etcd_cluster/member_fault.ts";
+import { MEMBER_PAUSE_MS, memberFault } from "./etcd_cluster/member_fault.ts";
 import { clusterPause } from "./etcd_cluster/cluster_pause.ts";
 import { memberRestart } from "./etcd_cluster/member_restart.ts";
 
@@ -35,19 +35,19 @@ export function runEtcdClusterFaults(rt: EtcdClusterRuntime): void {
 
 /**
  * Members paused with SIGSTOP and restarted with their data: the leader (then a follower) the client
- * talks to paused past the election timeout, longer than a request timeout plus C6's 5 s (so the
- * client must leave it, a quorum being there); the whole cluster paused past the session timeout; a
+ * talks to paused past the election timeout and past C6's bound (so the client must leave it, a
+ * quorum being there); the whole cluster paused past the session timeout; a
  * follower killed and restarted, then read alone by a fresh client.
  */
 export function runEtcdClusterPauseFaults(rt: EtcdClusterRuntime): void {
   describeOnCluster(rt, "members paused and restarted", [
     {
-      name: "the leader the client talks to paused 7 s: fails over before SIGCONT, same session, ephemeral kept, watch once",
-      run: (c) => memberFault(rt, c, { target: "leader", clientOnTarget: true, fault: "pause", pauseMs: 7000 }),
+      name: "the leader the client talks to paused 9 s: fails over before SIGCONT, same session, ephemeral kept, watch once",
+      run: (c) => memberFault(rt, c, { target: "leader", clientOnTarget: true, fault: "pause", pauseMs: MEMBER_PAUSE_MS }),
     },
     {
-      name: "the follower the client talks to paused 7 s: the same",
-      run: (c) => memberFault(rt, c, { target: "follower", clientOnTarget: true, fault: "pause", pauseMs: 7000 }),
+      name: "the follower the client talks to paused 9 s: the same",
+      run: (c) => memberFault(rt, c, { target: "follower", clientOnTarget: true, fault: "pause", pauseMs: MEMBER_PAUSE_MS }),
     },
     { name: "the whole cluster paused past the session timeout: typed errors, one expiry, a new session", run: (c) => clusterPause(rt, c) },
     { name: "a follower killed under load and restarted from its data: a client on it alone sees every acknowledged write", run: (c) => memberRestart(rt, c) },

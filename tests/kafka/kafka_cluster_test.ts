@@ -28,7 +28,12 @@ const TOPIC = "orders";
 const MOVES = "moves";
 const BROKERS = [0, 1, 2];
 // Each target's brokers on their own ports (kafka_single_test.ts uses 24620 and 24650-24651).
-const BROKER_PORTS: Record<string, number[]> = { zookeeper: [24660, 24661, 24662], memory: [24663, 24664, 24665], etcd: [24666, 24667, 24668] };
+const BROKER_PORTS: Record<string, number[]> = {
+  zookeeper: [24660, 24661, 24662],
+  memory: [24663, 24664, 24665],
+  etcd: [24666, 24667, 24668],
+  zetcd: [24690, 24691, 24692],
+};
 const targets = kafkaTargets({
   memory: 24621,
   serves: [24622, 24623, 24624],

@@ -1,21 +1,22 @@
-// What Kafka brokers run on, chosen by name (KMETA_KAFKA_TARGETS, comma-separated, in order; all three by default):
+// What Kafka brokers run on, chosen by name (KMETA_KAFKA_TARGETS, comma-separated, in order; the first three by default):
 //   zookeeper  the real ZooKeeper 3.8 of KMETA_ZK (always first: the reference the others must equal)
-//   memory     one `kmeta serve --store memory://` in this process
+//   memory     one `kmeta serve --store memory://` process
 //   etcd       three `kmeta serve --store etcd://` processes over a three-member etcd 3.4 cluster of
 //              their own; the brokers' zookeeper.connect lists all three
+//   zetcd      etcd-io/zetcd (bench/zetcd.sh builds it) over such an etcd cluster: the peer compared
+//              with in the README, not run by npm test
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import * as esbuild from "esbuild";
 import { connect } from "../../runtimes/node/mod.ts";
-import { startTestServer } from "../server/serve.ts";
 import { type Cluster, createCluster } from "../faults/etcd_cluster/cluster.ts";
 import { waitFor } from "./znodes.ts";
 
-export type TargetName = "zookeeper" | "memory" | "etcd";
+export type TargetName = "zookeeper" | "memory" | "etcd" | "zetcd";
 
 export interface KafkaTarget {
   name: TargetName;
@@ -37,8 +38,10 @@ export function kafkaTargets(ports: TargetPorts, names = process.env.KMETA_KAFKA
         return memoryTarget(ports.memory);
       case "etcd":
         return etcdTarget(ports);
+      case "zetcd":
+        return zetcdTarget(ports);
       default:
-        throw new Error(`KMETA_KAFKA_TARGETS: unknown target "${n}" (zookeeper, memory, etcd)`);
+        throw new Error(`KMETA_KAFKA_TARGETS: unknown target "${n}" (zookeeper, memory, etcd, zetcd)`);
     }
   });
 }
@@ -65,15 +68,9 @@ function zookeeperTarget(): KafkaTarget {
 }
 
 function memoryTarget(port: number): KafkaTarget {
-  let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
-  return {
-    name: "memory",
-    async start() {
-      server = await startTestServer(["--listen", `127.0.0.1:${port}`]);
-      return server.hostPort;
-    },
-    stop: async () => await server?.stop(),
-  };
+  // A process of its own, as in production (and so a benchmark does not time its own process with it).
+  const serve = serveProcesses([port], () => ["--store", "memory://"]);
+  return { name: "memory", start: () => serve.start(), stop: () => serve.stop() };
 }
 
 /** Separate `kmeta serve` processes over one store, by index, each killable and restartable. */
@@ -87,27 +84,21 @@ export interface ServeProcesses {
 
 const repo = new URL("../..", import.meta.url).pathname;
 
-function etcdTarget(ports: TargetPorts): KafkaTarget {
-  const etcd = createCluster({ name: "kafka", connect, ports: { client: ports.etcdClient, peer: ports.etcdPeer } });
-  const store = `etcd://${etcd.hosts([0, 1, 2])}`;
-  const prefix = `kmeta-kafka-${Date.now().toString(36)}/`;
-  // The CLI bundled into one file once: a process then starts in well under a second on a busy machine
-  // (through tsx it takes seconds), so "every serve restarted within the session timeout" can be tested.
+/**
+ * `kmeta serve` processes listening on `ports`, each with `args()`. The CLI is bundled into one file
+ * first: a process then starts in well under a second on a busy machine (through tsx it takes
+ * seconds), so "every serve restarted within the session timeout" can be tested.
+ */
+function serveProcesses(ports: readonly number[], args: () => string[]) {
   let bundleDir = "";
   const bundle = () => join(bundleDir, "kmeta.mjs");
-  const children: (ChildProcess | undefined)[] = [undefined, undefined, undefined];
+  const children: (ChildProcess | undefined)[] = ports.map(() => undefined);
   const exits: Promise<void>[] = [];
   const startOne = (i: number) => {
-    const child = spawn(process.execPath, [
-      bundle(),
-      "serve",
-      "--listen",
-      `127.0.0.1:${ports.serves[i]}`,
-      "--store",
-      store,
-      "--etcd-prefix",
-      prefix,
-    ], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bundle(), "serve", "--listen", `127.0.0.1:${ports[i]}`, ...args()], {
+      cwd: repo,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     children[i] = child;
     let out = "";
     child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
@@ -123,21 +114,18 @@ function etcdTarget(ports: TargetPorts): KafkaTarget {
       return Promise.resolve(/listening on/.test(out) ? true : undefined);
     });
   };
-  const serves: ServeProcesses = {
-    etcd,
+  const indexes = ports.map((_, i) => i);
+  const processes = {
     async startAll() {
-      await Promise.all([0, 1, 2].filter((i) => !children[i]).map(startOne));
+      await Promise.all(indexes.filter((i) => !children[i]).map(startOne));
     },
-    async signal(index, signal) {
+    async signal(index: number, signal: NodeJS.Signals) {
       const child = children[index];
       if (!child) return;
       child.kill(signal);
       if (signal === "SIGKILL" || signal === "SIGTERM") await exits[index];
     },
-  };
-  return {
-    name: "etcd",
-    serves,
+    /** Bundles the CLI, starts every process; resolves to their host list. */
     async start() {
       bundleDir = mkdtempSync(join(tmpdir(), "kmeta-kafka-serve-"));
       await esbuild.build({
@@ -148,15 +136,57 @@ function etcdTarget(ports: TargetPorts): KafkaTarget {
         outfile: bundle(),
         logLevel: "warning",
       });
-      await etcd.start();
-      await serves.startAll();
-      return ports.serves.map((p) => `127.0.0.1:${p}`).join(",");
+      await processes.startAll();
+      return ports.map((p) => `127.0.0.1:${p}`).join(",");
     },
     async stop() {
       for (const c of children) c?.kill("SIGCONT");
-      await Promise.all([0, 1, 2].map((i) => serves.signal(i, "SIGKILL")));
-      await etcd.stop();
+      await Promise.all(indexes.map((i) => processes.signal(i, "SIGKILL")));
       if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+    },
+  };
+  return processes;
+}
+
+function etcdTarget(ports: TargetPorts): KafkaTarget {
+  const etcd = createCluster({ name: "kafka", connect, ports: { client: ports.etcdClient, peer: ports.etcdPeer } });
+  const prefix = `kmeta-kafka-${Date.now().toString(36)}/`;
+  const serve = serveProcesses(ports.serves, () => ["--store", `etcd://${etcd.hosts([0, 1, 2])}`, "--etcd-prefix", prefix]);
+  return {
+    name: "etcd",
+    serves: { etcd, startAll: serve.startAll, signal: serve.signal },
+    async start() {
+      await etcd.start();
+      return await serve.start();
+    },
+    async stop() {
+      await serve.stop();
+      await etcd.stop();
+    },
+  };
+}
+
+/** zetcd on the first serve port, over a three-member etcd of its own. */
+function zetcdTarget(ports: TargetPorts): KafkaTarget {
+  const etcd = createCluster({ name: "zetcd", connect, ports: { client: ports.etcdClient, peer: ports.etcdPeer } });
+  let child: ChildProcess | undefined;
+  return {
+    name: "zetcd",
+    async start() {
+      const bin = execFileSync("bash", [`${repo}bench/zetcd.sh`], { encoding: "utf8" }).trim();
+      await etcd.start();
+      child = spawn(bin, ["-zkaddr", `127.0.0.1:${ports.serves[0]}`, "-endpoints", etcd.hosts([0, 1, 2])], { stdio: "ignore" });
+      const hostPort = `127.0.0.1:${ports.serves[0]}`;
+      await waitFor("zetcd listening", 30000, async () => {
+        const probe = await connect(`zk://${hostPort}`, { connectionTimeoutMs: 2000 }).catch(() => undefined);
+        await probe?.close();
+        return probe ? true : undefined;
+      });
+      return hostPort;
+    },
+    async stop() {
+      child?.kill("SIGKILL");
+      await etcd.stop();
     },
   };
 }
