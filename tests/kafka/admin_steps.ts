@@ -69,3 +69,30 @@ export async function produceKeys(kafka: Kafka, topic: string, count: number): P
     await producer.disconnect();
   }
 }
+
+/** Consumes `topic` from the beginning in group `groupId` up to the high watermarks it had when called; the keys seen. */
+export async function consumeAll(kafka: Kafka, admin: Admin, topic: string, groupId: string): Promise<Set<string>> {
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  const next = new Map([...ends.keys()].map((p) => [p, 0]));
+  const consumer = kafka.consumer({ groupId });
+  const seen = new Set<string>();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ partition, message }) => {
+        seen.add(message.key!.toString());
+        next.set(partition, Math.max(next.get(partition)!, Number(message.offset) + 1));
+        return Promise.resolve();
+      },
+    });
+    const behind = () => [...ends].filter(([p, end]) => next.get(p)! < end);
+    await waitFor(`${groupId} at the high watermarks`, 180000, () => Promise.resolve(behind().length === 0 ? true : undefined))
+      .catch((e) => {
+        throw new Error(`${(e as Error).message}: behind ${JSON.stringify(behind().map(([p, end]) => [p, next.get(p), end]))}`);
+      });
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}

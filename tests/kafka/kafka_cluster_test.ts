@@ -14,7 +14,7 @@ import kafkajs from "kafkajs";
 import type { Admin } from "kafkajs";
 import { connect, type KafkaMetastore } from "../../runtimes/node/mod.ts";
 import { kafkaLib, runTool } from "./broker.ts";
-import { createJsonNode, deleteTopicWatched, preferredElection, produceKeys } from "./admin_steps.ts";
+import { consumeAll, createJsonNode, deleteTopicWatched, preferredElection, produceKeys } from "./admin_steps.ts";
 import { type KafkaCluster, startCluster } from "./cluster.ts";
 import { kafkaTargets } from "./targets.ts";
 import { startTraffic, type Traffic } from "./traffic.ts";
@@ -176,7 +176,7 @@ for (const target of targets) {
       const t0 = Date.now();
       await produceKeys(kafka, TOPIC, MESSAGES);
       const tProduced = Date.now();
-      const seen = await consumeAll(kafka, admin, "kmeta-orders");
+      const seen = await consumeAll(kafka, admin, TOPIC, "kmeta-orders");
       t.diagnostic(`produced ${MESSAGES} in ${tProduced - t0} ms, consumed in ${Date.now() - tProduced} ms`);
       assert.equal(seen.size, MESSAGES);
 
@@ -433,7 +433,7 @@ for (const target of targets) {
       const acked = traffic.acked;
       t.diagnostic(`background traffic: ${acked.size} acknowledged, ${traffic.failed} sends failed`);
       traffic = undefined;
-      const seen = await consumeAll(kafka, admin, "kmeta-final");
+      const seen = await consumeAll(kafka, admin, TOPIC, "kmeta-final");
       const lost = [...acked].filter((k) => !seen.has(k));
       assert.deepEqual(lost.slice(0, 10), [], `${lost.length} acknowledged messages lost`);
       for (let i = 0; i < MESSAGES; i++) assert.ok(seen.has(`k${i}`), `k${i} lost`);
@@ -448,33 +448,6 @@ for (const target of targets) {
       summary.end = { noAckedMessageLost: true, everyPartitionLed: true, tree: normalisedTree(await walk(zk, chroot), chroot) };
     });
   });
-}
-
-/** Consumes TOPIC from the beginning in group `groupId` up to the high watermarks it had when called; the keys seen. */
-async function consumeAll(kafka: InstanceType<typeof Kafka>, admin: Admin, groupId: string): Promise<Set<string>> {
-  const ends = new Map((await admin.fetchTopicOffsets(TOPIC)).map((o) => [o.partition, Number(o.high)]));
-  const next = new Map([...ends.keys()].map((p) => [p, 0]));
-  const consumer = kafka.consumer({ groupId });
-  const seen = new Set<string>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        seen.add(message.key!.toString());
-        next.set(partition, Math.max(next.get(partition)!, Number(message.offset) + 1));
-        return Promise.resolve();
-      },
-    });
-    const behind = () => [...ends].filter(([p, end]) => next.get(p)! < end);
-    await waitFor(`${groupId} at the high watermarks`, 180000, () => Promise.resolve(behind().length === 0 ? true : undefined))
-      .catch((e) => {
-        throw new Error(`${(e as Error).message}: behind ${JSON.stringify(behind().map(([p, end]) => [p, next.get(p), end]))}`);
-      });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
 }
 
 // Values that depend on ids, clocks, or Kafka's random choices (replica placement, which broker won the
