@@ -444,6 +444,8 @@ class MemorySession implements ServerSession {
   password: Uint8Array | undefined;
   lastTouchedAt: number;
   readonly #store: MemoryStoreImpl;
+  /** The reply to this session's latest request: watch events are told after it. */
+  #lastReply: Promise<unknown> = Promise.resolve();
   readonly id: bigint;
   listener: SessionListener;
   readonly timeoutMs: number;
@@ -464,9 +466,18 @@ class MemorySession implements ServerSession {
     return this.id;
   }
 
+  /**
+   * A watch fired: told after the replies to what this session submitted before (the macrotask
+   * guard may hold those back), as ZooKeeper sends a read's reply before a later write's event for
+   * the watch it armed: a client that saw the event first would drop it (it knows no such watch yet).
+   */
   notify(event: WatchEvent): void {
     if (this.state === "partitioned") this.missed.push(event);
-    else if (this.state === "open") this.listener.onWatch(event);
+    else if (this.state === "open") {
+      // Fired while open, so told even if the session ends meanwhile (its own close fires its ephemerals' watches).
+      const listener = this.listener;
+      void this.#lastReply.then(() => listener.onWatch(event));
+    }
   }
 
   setIdentities(ids: readonly Id[]): void {
@@ -492,7 +503,7 @@ class MemorySession implements ServerSession {
       case "closed":
         return Promise.resolve({ resultCode: ErrorCode.SessionExpired });
       default:
-        return this.#store.guard.reply(this.#store.execute(this, request, watch));
+        return (this.#lastReply = this.#store.guard.reply(this.#store.execute(this, request, watch)));
     }
   }
 

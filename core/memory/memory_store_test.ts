@@ -170,3 +170,26 @@ describe("createMemoryStore()", () => {
     assert.deepEqual(store.dump().map((n) => n.path), ["/a", "/a/c", "/b"]);
   });
 });
+
+describe("createMemoryStore() under a starved macrotask queue", () => {
+  it("tells a watch event after the reply to the read that armed it, however long replies are held back", async () => {
+    // A clock whose 0 ms probe timer runs only when the test says: the macrotask queue is starved.
+    let now = 0;
+    const due: (() => void)[] = [];
+    const store = createMemoryStore({ clock: { now: () => now, wallMs: () => now, setTimer: (_ms, fn) => (due.push(fn), { cancel() {} }) } });
+    const order: string[] = [];
+    const a = store.openSession({ onSessionEvent: () => {}, onWatch: (e) => order.push(`event ${e.path}`) }, { sessionTimeoutMs: 6000 });
+    const b = open(store);
+    await a.submit(exists("/x"), false); // starts the probe
+    now += 20; // ... which has not run 20 ms later: replies now wait for it
+    const read = a.submit({ type: "getChildren", path: "/", registerWatch: true }, true).then(() => order.push("reply"));
+    const created = b.session.submit(mk("/y"), false); // fires a's child watch now
+    await Promise.resolve();
+    assert.deepEqual(order, [], "nothing is told while replies wait");
+    for (const fn of due.splice(0)) fn(); // the macrotask queue runs at last
+    await Promise.all([read, created]);
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(order, ["reply", "event /"]);
+    await store.close();
+  });
+});

@@ -25,6 +25,8 @@ type State = "new" | "handshaking" | "open" | "closed";
 /** A reply's place in the output: replies leave in request order, whenever each is ready. */
 interface Slot {
   frame?: Uint8Array;
+  /** The store has answered (the frame may still be a few promise turns away). */
+  answered?: boolean;
   /** Close the connection once this slot has been written (or, without a frame, reached). */
   thenClose?: boolean;
   ready: boolean;
@@ -89,6 +91,11 @@ export class ServerConnection implements SessionSink {
     this.#server.removed(this);
   }
 
+  /**
+   * A watch fired. It leaves after the replies the store gave before it, and before those it has not
+   * given yet: the order the store produced them in (a read's reply before a later write's event for
+   * the watch it armed; a write's events before its reply).
+   */
   notify(event: WatchEvent): void {
     if (this.#state !== "open") return;
     const frame = encodeReply(
@@ -96,7 +103,10 @@ export class ServerConnection implements SessionSink {
       { type: OpCode.Notification, event: { type: event.type, state: KeeperState.SyncConnected, path: event.path } },
     );
     this.#server.stats.watchEvents++;
-    this.#write(frame);
+    let at = this.#first;
+    while (at < this.#slots.length && this.#slots[at]!.answered) at++;
+    this.#slots.splice(at, 0, { frame, ready: true, answered: true });
+    this.#flush();
   }
 
   ended(): void {
@@ -226,9 +236,12 @@ export class ServerConnection implements SessionSink {
       case OpCode.Ping:
         this.#reply(xid, Promise.resolve({ err: 0, body: null }));
         return;
-      case OpCode.CloseSession:
-        this.#reply(xid, session.close().then(() => ({ err: 0, body: null })), true);
+      case OpCode.CloseSession: {
+        // The close's own events (its ephemerals' watches) leave before its reply.
+        const closed = session.close();
+        this.#reply(xid, closed.then(() => ({ err: 0, body: null })), true, closed);
         return;
+      }
       case OpCode.WhoAmI:
         this.#reply(xid, Promise.resolve({ err: 0, body: { type: OpCode.WhoAmI, clientInfo: clientInfos(this.#ids) } }));
         return;
@@ -272,6 +285,8 @@ export class ServerConnection implements SessionSink {
         server.stats.latency(server.clock.now() - started);
         return this.#answer(reply, () => toWireReply(request, reply));
       }),
+      false,
+      replied,
     );
   }
 
@@ -311,10 +326,14 @@ export class ServerConnection implements SessionSink {
     this.#reply(xid, Promise.resolve({ err: 0, body: null }));
   }
 
-  /** Queues the reply to `xid`; it leaves after every earlier reply. */
-  #reply(xid: number, answer: Promise<Answer>, thenClose = false): void {
-    const slot: Slot = { ready: false };
+  /**
+   * Queues the reply to `xid`; it leaves after every earlier reply. `stored`: the store's own answer
+   * the reply is made from (absent: the server answers at once).
+   */
+  #reply(xid: number, answer: Promise<Answer>, thenClose = false, stored?: Promise<unknown>): void {
+    const slot: Slot = { ready: false, answered: stored === undefined };
     this.#slots.push(slot);
+    stored?.then(() => (slot.answered = true), () => (slot.answered = true));
     this.#outstanding++;
     answer.then(
       ({ err, body, lost }) => {
