@@ -188,7 +188,7 @@ describe("createMemoryStore() under a starved macrotask queue", () => {
     assert.deepEqual(order, [], "nothing is told while replies wait");
     for (const fn of due.splice(0)) fn(); // the macrotask queue runs at last
     await Promise.all([read, created]);
-    await new Promise((r) => setTimeout(r, 0));
+    for (let turn = 0; turn < 5; turn++) await Promise.resolve(); // core runs without timers (QuickJS too)
     assert.deepEqual(order, ["reply", "event /"]);
     await store.close();
   });
