@@ -103,6 +103,7 @@ class PassThroughSession implements ServerSession {
     this.#timer = clock.setTimer(reachMs, () => {
       if (this.#state !== "reaching") return;
       this.#gone();
+      void this.#inner?.detach(); // no more attempts on an ensemble that did not answer
       this.#settle("unreachable");
       // The server is waiting for the session to open: this ends that wait.
       this.listener.onSessionEvent("expired");
