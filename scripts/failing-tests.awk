@@ -1,6 +1,7 @@
 # Prints the names of the failing tests in one step's log, one a line, so that the tail of a CI log
 # names them. `awk -v step=STEP -v cwd="$PWD" -f scripts/failing-tests.awk LOG`, STEP one of node, deno,
-# bun, quickjs. Each name is printed once, as "failed in STEP: NAME (FILE)".
+# bun, quickjs. Each name is printed once, as "failed in STEP: NAME (FILE)", under Node with the first
+# line of its error after it.
 function out(test) { if (!seen[test]++) print "failed in " step ": " test }
 function rel(file) { return index(file, cwd "/") == 1 ? substr(file, length(cwd) + 2) : file }
 
@@ -17,9 +18,16 @@ step == "node" && /^ *not ok [0-9]+ - / {
 step == "node" && pending && /^ *location: '/ {
   file = $0; sub(/^ *location: '/, "", file); sub(/:[0-9]+:[0-9]+'$/, "", file)
   # A file that failed outside its tests is named by its path.
-  out(path == file ? rel(file) : path " (" rel(file) ")"); pending = 0; next
+  out(path == file ? rel(file) : path " (" rel(file) ")"); pending = 0; wanted = 1; next
 }
 step == "node" && pending && /^ *\.\.\.$/ { out(path); pending = 0 }
+# Then the first line of its error (a block scalar's comes on the next line), so the log says why.
+step == "node" && wanted == 2 { because(); wanted = 0; next }
+step == "node" && wanted && /^ *error: / {
+  sub(/^ *error: /, ""); if ($0 ~ /^[|>]-?$/) { wanted = 2; next } because(); wanted = 0; next
+}
+step == "node" && wanted && /^ *\.\.\.$/ { wanted = 0 }
+function because() { sub(/^ */, ""); print "  because: " substr($0, 1, 600) }
 
 # Deno lists every failure, uncaught errors too, between " FAILURES " and its summary line.
 step == "deno" && /^ FAILURES $/ { listing = 1; next }

@@ -42,11 +42,11 @@ export function runEtcdClusterFaults(rt: EtcdClusterRuntime): void {
 export function runEtcdClusterPauseFaults(rt: EtcdClusterRuntime): void {
   describeOnCluster(rt, "members paused and restarted", [
     {
-      name: "the leader the client talks to paused 9 s: fails over before SIGCONT, same session, ephemeral kept, watch once",
+      name: `the leader the client talks to paused ${MEMBER_PAUSE_MS / 1000} s: fails over before SIGCONT, same session, ephemeral kept, watch once`,
       run: (c) => memberFault(rt, c, { target: "leader", clientOnTarget: true, fault: "pause", pauseMs: MEMBER_PAUSE_MS }),
     },
     {
-      name: "the follower the client talks to paused 9 s: the same",
+      name: `the follower the client talks to paused ${MEMBER_PAUSE_MS / 1000} s: the same`,
       run: (c) => memberFault(rt, c, { target: "follower", clientOnTarget: true, fault: "pause", pauseMs: MEMBER_PAUSE_MS }),
     },
     { name: "the whole cluster paused past the session timeout: typed errors, one expiry, a new session", run: (c) => clusterPause(rt, c) },

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { CreateMode, ErrorCode, type KafkaMetastore } from "../../../core/mod.ts";
 import { bytes, create, sleep, waitFor } from "../../conformance/helpers.ts";
 import type { Cluster, EtcdClusterRuntime } from "./cluster.ts";
-import { checkAcknowledged, checkRecovery, checkTypedFailures, describeOps, firstWriteOkAfter, RECOVERY_MS } from "./checks.ts";
+import { checkAcknowledged, checkRecovery, checkTypedFailures, describeOps, firstWriteOkAfter, opBoundMs, RECOVERY_MS } from "./checks.ts";
 import { clientOptions, createTree, Load } from "./workload.ts";
 
 /** The lease TTL is 5 s: the pause outlasts it with room for the client to declare expiry first. */
@@ -94,7 +94,7 @@ export async function clusterPause(rt: EtcdClusterRuntime, cluster: Cluster): Pr
     assert.notEqual(newId, oldId);
     // A request waiting for the link when the session expired fails with SessionExpired, as one
     // queued in a ZooKeeper client does; only those: the new session's requests never see it.
-    checkTypedFailures(ops, load.stalls, REQUEST_TIMEOUT_MS, summary, [ErrorCode.ConnectionLoss, ErrorCode.SessionExpired]);
+    checkTypedFailures(ops, load.stalls, opBoundMs(REQUEST_TIMEOUT_MS), summary, [ErrorCode.ConnectionLoss, ErrorCode.SessionExpired]);
     const late = ops.filter((o) => o.code === ErrorCode.SessionExpired && o.start > expiredAt);
     assert.equal(late.length, 0, `requests sent after the expiry got SessionExpired: ${summary}`);
     checkRecovery(ops, load.stalls, resumedAt, RECOVERY_MS, summary);

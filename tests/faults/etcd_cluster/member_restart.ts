@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { ErrorCode, type KafkaMetastore } from "../../../core/mod.ts";
 import { sleep, waitFor } from "../../conformance/helpers.ts";
 import type { Cluster, EtcdClusterRuntime } from "./cluster.ts";
-import { checkAcknowledged, checkRecovery, checkTypedFailures, describeOps, firstWriteOkAfter, RECOVERY_MS } from "./checks.ts";
+import { checkAcknowledged, checkRecovery, checkTypedFailures, describeOps, firstWriteOkAfter, opBoundMs, RECOVERY_MS } from "./checks.ts";
 import { clientOptions, createTree, Load, setOnce } from "./workload.ts";
 import { REQUEST_TIMEOUT_MS } from "./member_fault.ts";
 
@@ -47,7 +47,7 @@ export async function memberRestart(rt: EtcdClusterRuntime, cluster: Cluster): P
     const first = firstWriteOkAfter(ops, killedAt);
     const summary = `${describeOps(ops, load.stalls)}, first write OK ${first ? Math.round(first.end - killedAt) : "never"} ms after the kill, ` +
       `restart took ${Math.round(restartedAt - restartAt)} ms`;
-    checkTypedFailures(ops, load.stalls, REQUEST_TIMEOUT_MS, summary);
+    checkTypedFailures(ops, load.stalls, opBoundMs(REQUEST_TIMEOUT_MS), summary);
     checkRecovery(ops, load.stalls, killedAt, RECOVERY_MS, summary);
     assert.equal(client.sessionId, sessionId, "the session changed");
     assert.equal(client.connectionState, "CONNECTED");
