@@ -15,7 +15,7 @@ const host = await hosts[runtime]!();
 const running = await startServe(
   { ...host, listen: listener === "node" ? nodeListen : host.listen },
   parseServeFlags(["--listen", `127.0.0.1:${port}`]),
-  serverStores(host.dial),
+  serverStores(host),
 );
 console.log("ready");
 host.onStop(() => void running.stop().then(() => process.exit(0)));

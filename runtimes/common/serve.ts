@@ -14,6 +14,7 @@ import { serveHttpText } from "./http_text.ts";
 import { UsageError } from "./usage_error.ts";
 import { openEtcdServerStore } from "./serve_etcd.ts";
 import { openZooKeeperServerStore } from "./serve_zk.ts";
+import type { GrpcEtcdApiFactory } from "./etcd/grpc_api.ts";
 
 export { UsageError };
 
@@ -29,6 +30,8 @@ export interface ServeHost {
   /** One line to standard error. */
   log(line: string): void;
   runtime: string;
+  /** The runtime's gRPC etcd client for --store etcd://, when it needs its quirks set (Deno's). */
+  etcdGrpc?: GrpcEtcdApiFactory;
 }
 
 /** Flags of `kmeta serve`, parsed. */
@@ -243,8 +246,8 @@ export async function startServe(host: ServeHost, flags: ServeFlags, stores: Ser
 /** Opens the store a `--store` URL names, ready for a server. */
 export type ServerStoreFactory = (flags: ServeFlags) => Promise<ServerStore>;
 
-/** memory://, etcd:// (through node:http2's gRPC, which every runtime here has) and zk:// over `dial`. */
-export function serverStores(dial: Dial): ServerStoreFactory {
+/** memory://, etcd:// (through node:http2's gRPC, which every runtime here has) and zk:// over the host's dial. */
+export function serverStores(host: Pick<ServeHost, "dial" | "etcdGrpc">): ServerStoreFactory {
   return (flags) => {
     let target;
     try {
@@ -260,8 +263,8 @@ export function serverStores(dial: Dial): ServerStoreFactory {
         maxSessionTimeoutMs: flags.maxSessionTimeoutMs,
       }));
     }
-    if (target.scheme === "zk") return openZooKeeperServerStore(flags.store, target, flags, dial);
-    return openEtcdServerStore(flags.store, target, flags);
+    if (target.scheme === "zk") return openZooKeeperServerStore(flags.store, target, flags, host.dial);
+    return openEtcdServerStore(flags.store, target, flags, host.etcdGrpc);
   };
 }
 

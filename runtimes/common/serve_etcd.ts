@@ -7,6 +7,7 @@ import { createEtcdStore } from "../../core/etcd/etcd_store.ts";
 import { systemClock } from "./system_clock.ts";
 import { hostPort } from "./channel_util.ts";
 import { createGrpcEtcdApi } from "./etcd/lazy_grpc.ts";
+import type { GrpcEtcdApiFactory } from "./etcd/grpc_api.ts";
 import { etcdConnectError } from "./etcd/connect_errors.ts";
 import type { ServeFlags } from "./serve.ts";
 import { UsageError } from "./usage_error.ts";
@@ -14,12 +15,17 @@ import { UsageError } from "./usage_error.ts";
 /** How long start-up waits for etcd before giving up. */
 const REACH_MS = 10000;
 
-export async function openEtcdServerStore(url: string, target: ConnectString, flags: ServeFlags): Promise<ServerStore> {
+export async function openEtcdServerStore(
+  url: string,
+  target: ConnectString,
+  flags: ServeFlags,
+  grpc: GrpcEtcdApiFactory = createGrpcEtcdApi,
+): Promise<ServerStore> {
   if (target.chroot !== "/") {
     throw new UsageError(`--store ${url}: a chroot is not served (clients choose theirs in their connect string); use --etcd-prefix`);
   }
   const endpoints = target.hosts.map((h) => `${target.tls ? "https" : "http"}://${hostPort(h.host, h.port)}`);
-  const api = createGrpcEtcdApi({ endpoints, requestTimeoutMs: REACH_MS, ...(target.tls ? { tls: {} } : {}) });
+  const api = grpc({ endpoints, requestTimeoutMs: REACH_MS, ...(target.tls ? { tls: {} } : {}) });
   const store = createEtcdStore({
     api,
     clock: systemClock,

@@ -4,6 +4,6 @@
 //   deno test -A --no-check runtimes/deno/etcd_tls_test.ts
 import { etcdTlsAuthSuite } from "../../tests/etcd/tls_auth_suite.ts";
 import { tlsFetch } from "./gateway_fetch.ts";
-import { connect } from "./mod.ts";
+import { connect, createGrpcEtcdApi } from "./mod.ts";
 
-etcdTlsAuthSuite({ name: "deno", connect, ports: { client: 23970, peer: 23971 }, tlsFetch });
+etcdTlsAuthSuite({ name: "deno", connect, ports: { client: 23970, peer: 23971 }, tlsFetch, grpc: createGrpcEtcdApi });

@@ -18,10 +18,11 @@ import type { ConnectOptions } from "../../core/connect.ts";
 import { createConnect } from "../common/runtime.ts";
 import { dial } from "./tcp.ts";
 import { tlsFetch } from "./gateway_fetch.ts";
+import { createGrpcEtcdApi } from "./etcd_grpc.ts";
 
 export * from "../../core/mod.ts";
 export { systemClock } from "../common/system_clock.ts";
-export { createGrpcEtcdApi } from "../common/etcd/lazy_grpc.ts";
+export { createGrpcEtcdApi } from "./etcd_grpc.ts";
 export type { EtcdTlsOptions, GrpcEtcdApiOptions } from "../common/etcd/grpc_api.ts";
 export { createGatewayEtcdApi, type GatewayEtcdApi, type GatewayEtcdApiOptions } from "../common/etcd/gateway_api.ts";
 export { dial } from "./tcp.ts";
@@ -30,4 +31,4 @@ export { dial } from "./tcp.ts";
  * Opens a client on the store the URL names and waits for its first session.
  * @throws {KeeperError} BadArguments, Unimplemented or OperationTimeout.
  */
-export const connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> = createConnect(dial, tlsFetch);
+export const connect: (url: string, options?: ConnectOptions) => Promise<KafkaMetastore> = createConnect(dial, tlsFetch, createGrpcEtcdApi);

@@ -22,7 +22,7 @@ import {
   OPEN_ACL_UNSAFE,
   parseConnectString,
 } from "../../core/mod.ts";
-import { createGrpcEtcdApi } from "../../runtimes/common/etcd/grpc_api.ts";
+import { createGrpcEtcdApi, type GrpcEtcdApiFactory } from "../../runtimes/common/etcd/grpc_api.ts";
 import { etcdStores } from "../../runtimes/common/etcd_stores.ts";
 import type { TlsFetch } from "../../runtimes/common/etcd_store_factory.ts";
 import { systemClock } from "../../runtimes/common/system_clock.ts";
@@ -40,6 +40,8 @@ export interface EtcdTlsRuntime {
    * the gateway transport runs every case; without it (Node) connect() must refuse gateway + TLS.
    */
   tlsFetch?: TlsFetch;
+  /** The gRPC client its `connect` was built with, when it is the runtime's own (Deno's). */
+  grpc?: GrpcEtcdApiFactory;
 }
 
 type Transport = "grpc" | "gateway";
@@ -195,7 +197,7 @@ function transportCases(rt: EtcdTlsRuntime, server: TlsServer, transport: Transp
     it("a wrong password calls onAuthFailure once and fails connect() with AuthFailed, without retrying", { timeout: CASE_TIMEOUT_MS }, async () => {
       const tls = await server.ready();
       // The store connect() would open, under a client whose handler is registered before it connects.
-      const store = etcdStores(systemClock, rt.tlsFetch)(parseConnectString(url), options(tls, "wrong-pw"));
+      const store = etcdStores(systemClock, rt.tlsFetch, rt.grpc)(parseConnectString(url), options(tls, "wrong-pw"));
       const client = createMetastore({ store, clock: systemClock, ownsStore: true }, { sessionTimeoutMs: 10_000 });
       let failures = 0;
       client.registerStateChangeHandler({ name: "t", onAuthFailure: () => failures++ });

@@ -42,7 +42,7 @@ function serveTarget(name: string, port: number, extendedTypes: boolean, args: (
     extendedTypes,
     async start() {
       const flags = parseServeFlags(["--listen", `127.0.0.1:${port}`, ...args()]);
-      running = await startServe({ ...nodeServeHost, log: () => {} }, flags, serverStores(nodeServeHost.dial));
+      running = await startServe({ ...nodeServeHost, log: () => {} }, flags, serverStores(nodeServeHost));
     },
     async stop() {
       await running?.stop();

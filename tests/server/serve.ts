@@ -10,7 +10,7 @@ export async function startTestServer(
   host: ServeHost = nodeServeHost,
 ): Promise<RunningServe & { hostPort: string }> {
   const flags = parseServeFlags(["--listen", "127.0.0.1:0", ...args]);
-  const running = await startServe({ ...host, log }, flags, serverStores(host.dial));
+  const running = await startServe({ ...host, log }, flags, serverStores(host));
   const l = running.listeners[0]!;
   return { ...running, hostPort: `${l.host}:${l.port}` };
 }

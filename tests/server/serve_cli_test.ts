@@ -7,7 +7,7 @@ import { nodeServeHost } from "../../runtimes/node/serve_host.ts";
 
 async function serveLines(args: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  const code = await runServe({ ...nodeServeHost, log: (l) => lines.push(l), onStop: (stop) => setTimeout(stop, 50) }, args, serverStores(nodeServeHost.dial));
+  const code = await runServe({ ...nodeServeHost, log: (l) => lines.push(l), onStop: (stop) => setTimeout(stop, 50) }, args, serverStores(nodeServeHost));
   return { code, lines };
 }
 

@@ -57,7 +57,7 @@ export async function kmeta(host: CliHost): Promise<number> {
   const { command, rest } = splitCommand(host.args);
   switch (command) {
     case "serve":
-      return await runServe({ ...host.serve, log: err }, rest, serverStores(host.serve.dial));
+      return await runServe({ ...host.serve, log: err }, rest, serverStores(host.serve));
     case "demo":
       try {
         await runDemo(host.connect, rest[0] ?? "memory://", (line) => host.stdout(`${line}\n`));

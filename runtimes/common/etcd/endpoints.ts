@@ -35,6 +35,8 @@ export interface EndpointPoolOptions {
   /** HTTP/2 PING interval while streams are open; etcd's default --grpc-keepalive-min-time is 5 s. */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
+  /** The highest TLS version offered; the runtime's default when absent. */
+  maxTlsVersion?: "TLSv1.2" | "TLSv1.3";
 }
 
 /** "127.0.0.1:2379" gets a scheme (https when TLS options are given); URLs pass unchanged. */
@@ -58,11 +60,7 @@ function openEndpoints(options: EndpointPoolOptions): Endpoint[] {
     if (tls.cert !== undefined) nodeOptions.cert = tls.cert as string;
     if (tls.key !== undefined) nodeOptions.key = tls.key as string;
     if (tls.serverName !== undefined) nodeOptions.servername = tls.serverName;
-    // Deno's node:http2 over TLS 1.3 reports a session that the server's post-handshake alert (e.g.
-    // a refused client certificate) already destroyed as connected; Connect's session manager then
-    // spins on it without yielding to timers. Under TLS 1.2 the refusal comes inside the handshake
-    // as a TLS error (AuthFailed).
-    if ((globalThis as { Deno?: unknown }).Deno !== undefined) nodeOptions.maxVersion = "TLSv1.2";
+    if (options.maxTlsVersion !== undefined) nodeOptions.maxVersion = options.maxTlsVersion;
   }
   return options.endpoints.map((e) => {
     const url = endpointUrl(e, tls !== undefined);

@@ -45,7 +45,15 @@ export interface GrpcEtcdApiOptions {
   pingIntervalMs?: number;
   /** How long a PING may go unanswered before the connection counts as dead. Default 10 000. */
   pingTimeoutMs?: number;
+  /**
+   * The highest TLS version offered; the runtime's default when absent. The Deno entry's
+   * createGrpcEtcdApi sets "TLSv1.2" (see runtimes/deno/etcd_grpc.ts).
+   */
+  maxTlsVersion?: "TLSv1.2" | "TLSv1.3";
 }
+
+/** What makes a gRPC etcd client: createGrpcEtcdApi, or a runtime's own with its quirks set. */
+export type GrpcEtcdApiFactory = (options: GrpcEtcdApiOptions) => GrpcEtcdApi;
 
 /** The gRPC transport's API: the store's calls plus the tools'. */
 export type GrpcEtcdApi = api.EtcdToolsApi;
