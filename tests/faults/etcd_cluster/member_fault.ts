@@ -13,8 +13,8 @@ export const REQUEST_TIMEOUT_MS = 3000;
  * C5's bound on one op here, of running time. A ZooKeeper write on etcd is a read, then a Txn, each
  * with its own request timeout: the read may go to a member that waits out the election of a new
  * leader (1-2 s, more on a busy machine: 2.1 s was seen beside a CPU hog) and the Txn to the failed
- * member, which writes go to until a call to it times out. 4.2 s was seen unloaded. Then 2 s for a
- * busy machine.
+ * member, which writes go to until a call to it times out: 4.1-4.7 s was seen for a create, the
+ * most beside a busy loop. Then 2 s for a busy machine.
  */
 const MEMBER_OP_MS = 2 * REQUEST_TIMEOUT_MS + 2000;
 /** C6's bound, of running time: the op that met the failed member ends, and the next write gets through. */
