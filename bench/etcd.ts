@@ -37,7 +37,7 @@ for (const w of [etcd, zk]) {
 console.error(`set-up ${fmt(performance.now() - t0)} ms`);
 
 const s = new Samples();
-type Step = [key: string, worker: typeof etcd, cmd: "get-10" | "get-batch" | "create" | "fenced" | "failover"];
+type Step = [key: string, worker: typeof etcd, cmd: "get-10" | "get-batch" | "create" | "fenced" | "many-sessions" | "failover"];
 const steps: Step[] = [
   ["get|etcd3", etcd3, "get-10"],
   ["get|etcd", etcd, "get-batch"],
@@ -46,6 +46,8 @@ const steps: Step[] = [
   ["create|zk", zk, "create"],
   ["fenced|etcd", etcd, "fenced"],
   ["fenced|zk", zk, "fenced"],
+  ["many|etcd", etcd, "many-sessions"],
+  ["many|zk", zk, "many-sessions"],
   ["failover|etcd", etcd, "failover"],
   ["failover|zk", zk, "failover"],
 ];
@@ -53,7 +55,7 @@ for (let rep = 0; rep < REPS; rep++) {
   // Rotate the order within each pair/triple per rep so neither side always goes first.
   const order = rep % 2 === 0 ? steps : [...steps].reverse();
   for (const [key, w, cmd] of order) {
-    const r = await w.send({ cmd, root: root(w), n: cmd === "create" || cmd === "fenced" ? Math.min(CREATES, N) : N, tag: `${rep}`, keep: w === etcd });
+    const r = await w.send({ cmd, root: root(w), n: cmd === "create" || cmd === "fenced" || cmd === "many-sessions" ? Math.min(CREATES, N) : N, tag: `${rep}`, keep: w === etcd });
     s.add(`${key}|rate`, r.opsPerSec);
     s.add(`${key}|ms`, r.ms);
     console.error(`rep ${rep + 1}/${REPS} ${w.label} ${cmd}: ${fmt(r.ms)} ms${cmd === "failover" ? ` (${fmt(r.reads)} states)` : `, ${fmt(r.opsPerSec)} ops/s`}`);
@@ -74,6 +76,7 @@ const getVsEtcd3 = r(rate("get|etcd"), rate("get|etcd3"));
 const getVsZk = r(rate("get|etcd"), rate("get|zk"));
 const createVsZk = r(rate("create|etcd"), rate("create|zk"));
 const fencedVsZk = r(rate("fenced|etcd"), rate("fenced|zk"));
+const manyVsZk = r(rate("many|etcd"), rate("many|zk"));
 const failVsZk = r(ms("failover|etcd"), ms("failover|zk"));
 console.log(
   [
@@ -85,6 +88,7 @@ console.log(
     `| (a) same batch | ${fmt(rate("get|etcd"))} ops/s | zk store, same batch: ${fmt(rate("get|zk"))} ops/s | ${ratio(rate("get|etcd"), rate("get|zk"))} | ≥ 1.5× ${verdict(getVsZk === undefined ? undefined : getVsZk >= 1.5)} |`,
     `| (b) create ${nc} (100 B) under one parent, all pipelined | ${fmt(rate("create|etcd"))} ops/s | zk store: ${fmt(rate("create|zk"))} ops/s | ${ratio(rate("create|etcd"), rate("create|zk"))} | ≥ 1.0× ${verdict(createVsZk === undefined ? undefined : createVsZk >= 1)} |`,
     `| (b) ${fmt(Math.min(CREATES, N))} fenced Multis (check + setData 100 B), all pipelined | ${fmt(rate("fenced|etcd"))} ops/s | zk store: ${fmt(rate("fenced|zk"))} ops/s | ${ratio(rate("fenced|etcd"), rate("fenced|zk"))} | ≥ 1.0× ${verdict(fencedVsZk === undefined ? undefined : fencedVsZk >= 1)} |`,
+    `| (b) 10 sessions × ${fmt(Math.min(CREATES, N))} creates (100 B) at once under 10 shared parents | ${fmt(rate("many|etcd"))} ops/s | zk store: ${fmt(rate("many|zk"))} ops/s | ${ratio(rate("many|etcd"), rate("many|zk"))} | ≥ 1.0× ${verdict(manyVsZk === undefined ? undefined : manyVsZk >= 1)} |`,
     `| (c) fail-over read: ${TOPICS} partition lists + ${(TOPICS * PARTITIONS).toLocaleString("en")} states | ${fmt(ms("failover|etcd"))} ms | zk store: ${fmt(ms("failover|zk"))} ms | ${failVsZk === undefined ? "—" : `${failVsZk.toFixed(2)}× the time`} | ≤ 0.5× ${verdict(failVsZk === undefined ? undefined : failVsZk <= 0.5)} |`,
   ].join("\n"),
 );

@@ -16,6 +16,8 @@ import { type Command, DATA, median, pool, type Reply } from "./common.ts";
 const [CLIENT = "ours", TARGET = "zk://127.0.0.1:21810"] = process.argv.slice(2);
 /** Sessions seeding the fail-over tree in parallel. */
 const SEEDERS = 4;
+/** Sessions (and shared parents) of the many-sessions workload. */
+const MANY_SESSIONS = 10;
 /** Partitions per seeding Multi: 2 nodes each, so a Multi stays within etcd's 128 ops per Txn. */
 const PARTITIONS_PER_MULTI = 16;
 const g = globalThis as unknown as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
@@ -34,6 +36,11 @@ interface BenchClient {
   deleteTree(root: string): Promise<void>;
   /** Ours only: one handleRequests batch (Kafka's way of reading many nodes). */
   batch?(requests: Request[]): Promise<Response[]>;
+  /**
+   * Ours only: a session per parent opened beside this one, then (timed by `time`) each creating `n`
+   * nodes at once, round-robin under all the parents.
+   */
+  manySessions?(parents: string[], n: number, time: (work: () => Promise<unknown>) => Promise<Reply>): Promise<Reply>;
   /** Ours only: creates each group of (path, data) as one Multi, groups in order per session. */
   seed?(groups: [string, Uint8Array][][]): Promise<void>;
   close(): Promise<void>;
@@ -112,6 +119,20 @@ async function openOurs(): Promise<BenchClient> {
         }),
       );
       await Promise.all(seeders.map((c) => c.close()));
+    },
+    manySessions: async (parents, n, time) => {
+      const sessions = await Promise.all(parents.map(() => openOursRaw()));
+      try {
+        return await time(() =>
+          Promise.all(sessions.map(async (c, s) => {
+            const replies = await Promise.all(Array.from({ length: n }, (_, i) =>
+              c.handleRequest({ type: "create", path: `${parents[i % parents.length]}/s${s}-${i}`, data: DATA, acl: OPEN_ACL_UNSAFE, mode: CreateMode.Persistent })));
+            for (const r of replies) if (r.resultCode !== 0) fail(`session ${s} create`, r);
+          }))
+        );
+      } finally {
+        await Promise.all(sessions.map((c) => c.close()));
+      }
     },
     close: async () => {
       await client.close();
@@ -318,6 +339,14 @@ async function handle(cmd: Command): Promise<Reply> {
           if (r?.resultCode !== 0) fail("fenced multi", r ?? { resultCode: -1 });
         }))
       );
+    }
+    case "many-sessions": {
+      // MANY_SESSIONS sessions writing at once, each n creates round-robin under as many shared
+      // parents, so every Txn races the other sessions' on the parents' counters.
+      if (!client.manySessions) throw new Error(`${CLIENT} has no sessions of its own here`);
+      const parents = Array.from({ length: MANY_SESSIONS }, (_, k) => `${root}/m${cmd.tag}-${k}`);
+      for (const p of parents) await client.create(p, new Uint8Array(0));
+      return client.manySessions(parents, cmd.n, (work) => timed(MANY_SESSIONS * cmd.n, work));
     }
     case "get-all": {
       const paths = readSet(root, cmd.n);

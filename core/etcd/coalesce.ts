@@ -1,14 +1,14 @@
 // Many znodes at one depth read with three ranges instead of three ops per path: their node keys
 // and their children keys, each one range from the smallest requested path to the largest (keys at
 // one depth sort as their paths do), and the node keys of every child of a path sharing their
-// common prefix. Kafka reads this way: every
-// partition state of a fail-over, every topic znode, every broker. A range that would return far
+// common prefix. Kafka reads this way: every partition state of a fail-over, every topic znode,
+// every broker; and a burst of creates reads its targets so (their node keys alone matter). A range that would return far
 // more keys than were asked for stops at its limit, and the caller reads those paths one by one.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
 import { depthOf, type KeyLayout, prefixEnd } from "./keys.ts";
 import { encodeJavaUtf8 } from "../zk/utf8.ts";
 import { parentOf } from "../api/path.ts";
-import { type LoadedPath, OPS_PER_PATH, type ReadWant, widest } from "./snapshot.ts";
+import { type LoadedPath, OPS_PER_PATH, opsFor, type ReadWant, widest } from "./snapshot.ts";
 
 /** Paths at one depth worth ranges: fewer are cheaper read one by one. */
 export const MIN_COALESCED = 8;
@@ -32,7 +32,7 @@ export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
   const byDepth = new Map<number, string[]>();
   const single = new Map<string, ReadWant>();
   for (const [path, want] of paths) {
-    if (want !== "count") {
+    if (want === "names") {
       single.set(path, want);
       continue;
     }
@@ -43,7 +43,7 @@ export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
   }
   const ranges: string[][] = [];
   for (const list of byDepth.values()) {
-    if (list.length < MIN_COALESCED) for (const path of list) single.set(path, "count");
+    if (list.length < MIN_COALESCED) for (const path of list) single.set(path, paths.get(path)!);
     else ranges.push(list.sort(byBytes));
   }
   return { ranges, single };
@@ -52,13 +52,14 @@ export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
 /** The paths of a read under way and the range ops layoutOf will need for them, kept as they grow. */
 export class ReadCost {
   readonly paths: Map<string, ReadWant> = new Map();
-  readonly #perDepth = new Map<number, number>();
+  /** Per depth: the paths read there and their ops one by one. */
+  readonly #perDepth = new Map<number, { paths: number; ops: number }>();
   #single = 0;
 
   /** Range ops for the paths so far. */
   get ops(): number {
     let n = this.#single;
-    for (const count of this.#perDepth.values()) n += count >= MIN_COALESCED ? RANGE_OPS : count * OPS_PER_PATH;
+    for (const d of this.#perDepth.values()) n += d.paths >= MIN_COALESCED ? RANGE_OPS : d.ops;
     return n;
   }
 
@@ -71,25 +72,26 @@ export class ReadCost {
   }
 
   #last: (() => void) | undefined;
+  #compares = 0;
 
-  copy(): ReadCost {
-    const out = new ReadCost();
-    for (const [path, want] of this.paths) out.add(path, want);
-    return out;
+  /** Compares guarding a plan over the paths so far: a create's target 1, others 2 (plan.ts). */
+  get compares(): number {
+    return this.#compares;
   }
 
   add(path: string, want: ReadWant): void {
     const old = this.paths.get(path);
-    const next = widest(old, want);
+    this.set(path, widest(old, want));
+    this.#last = () => this.set(path, old);
+  }
+
+  /** Reads `path` for `want`, or not at all (undefined): how a caller undoes its own adds. */
+  set(path: string, want: ReadWant | undefined): void {
+    const old = this.paths.get(path);
     this.#shift(path, old, -1);
-    this.#shift(path, next, 1);
-    this.paths.set(path, next);
-    this.#last = () => {
-      this.#shift(path, next, -1);
-      this.#shift(path, old, 1);
-      if (old === undefined) this.paths.delete(path);
-      else this.paths.set(path, old);
-    };
+    this.#shift(path, want, 1);
+    if (want === undefined) this.paths.delete(path);
+    else this.paths.set(path, want);
   }
 
   #undo(): void {
@@ -99,12 +101,14 @@ export class ReadCost {
 
   #shift(path: string, want: ReadWant | undefined, by: number): void {
     if (want === undefined) return;
-    if (want !== "count") {
-      this.#single += by * (want === "node" ? 1 : OPS_PER_PATH);
+    this.#compares += by * (want === "node" ? 1 : 2);
+    if (want === "names") {
+      this.#single += by * OPS_PER_PATH;
       return;
     }
     const d = depthOf(path);
-    this.#perDepth.set(d, (this.#perDepth.get(d) ?? 0) + by);
+    const at = this.#perDepth.get(d) ?? { paths: 0, ops: 0 };
+    this.#perDepth.set(d, { paths: at.paths + by, ops: at.ops + by * opsFor(want) });
   }
 }
 
@@ -149,8 +153,11 @@ function rangeOf(op: ResponseOp | undefined): RangeResponse {
   return op.range;
 }
 
-/** Parses the `rangeOps` answer at `at`, or undefined when a range stopped at its limit. */
-export function parseRanges(keys: KeyLayout, paths: readonly string[], responses: readonly ResponseOp[], at: number): Map<string, LoadedPath> | undefined {
+/**
+ * Parses the `rangeOps` answer at `at` for `paths`, each as read for its want in `wants`, or
+ * undefined when a range stopped at its limit.
+ */
+export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: ReadonlyMap<string, ReadWant>, responses: readonly ResponseOp[], at: number): Map<string, LoadedPath> | undefined {
   const [nodes, counters, kids] = [0, 1, 2].map((i) => rangeOf(responses[at + i]));
   if (nodes!.more || counters!.more || kids!.more) return undefined;
   const byPath = (kvs: KeyValue[], kind: "node" | "children") => {
@@ -172,6 +179,10 @@ export function parseRanges(keys: KeyLayout, paths: readonly string[], responses
   }
   const out = new Map<string, LoadedPath>();
   for (const path of paths) {
+    if (wants.get(path) === "node") {
+      out.set(path, { want: "node", node: node.get(path), children: undefined, childCount: 0, names: undefined });
+      continue;
+    }
     out.set(path, {
       want: "count",
       node: node.get(path),

@@ -234,7 +234,7 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
       const found = parseAll(this.keys, single, result.responses, ranges.length * RANGE_OPS);
       let at = 0;
       for (const r of ranges) {
-        const parsed = parseRanges(this.keys, r, result.responses, at);
+        const parsed = parseRanges(this.keys, r, paths, result.responses, at);
         at += RANGE_OPS;
         if (!parsed) break;
         for (const [path, loaded] of parsed) found.set(path, loaded);

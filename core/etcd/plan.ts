@@ -27,10 +27,11 @@ function pendingZxid(sub: number): bigint {
   return PENDING_BASE + BigInt(sub);
 }
 
+const PENDING_END = PENDING_BASE + BigInt(MAX_WRITES_PER_TXN);
+
 /** The index of a pending zxid, or undefined for a committed one. */
 function pendingSub(zxid: bigint): number | undefined {
-  const sub = zxid - PENDING_BASE;
-  return sub >= 0n && sub < BigInt(MAX_WRITES_PER_TXN) ? Number(sub) : undefined;
+  return zxid >= PENDING_BASE && zxid < PENDING_END ? Number(zxid - PENDING_BASE) : undefined;
 }
 
 /** Writes that answer from a snapshot carry these. */

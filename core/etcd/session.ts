@@ -26,7 +26,7 @@ import { EtcdLayoutError } from "./layout_version.ts";
 import { OPS_PER_PATH, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
 import { ReadCost, ReadTooWide } from "./coalesce.ts";
 import type { WriteRequest } from "./plan.ts";
-import { commitWrites } from "./write_pipeline.ts";
+import { type Committed, commitWrites } from "./write_pipeline.ts";
 import { ownedRequest } from "./owned_request.ts";
 import { lastZxidAt } from "./zxid.ts";
 import { decodeSessionKey, encodeSessionKey } from "./session_key.ts";
@@ -752,22 +752,32 @@ export class EtcdSession implements ServerSession {
       return;
     }
     for (let at = 0; at < items.length;) {
-      const queue = items.slice(at).map((item) => item.request);
-      try {
-        const { replies, revision } = await commitWrites(this.#core, this.#id, queue, this.#authIds);
-        await this.#follow(revision, false);
-        replies.forEach((reply, i) => {
-          this.#noteEphemerals(queue[i]!, reply);
-          items[at + i]!.resolve(reply);
+      // Batches are answered as they commit, each once the watch has delivered its events.
+      let answered = Promise.resolve();
+      const committed = ({ replies, revision }: Committed) => {
+        answered = answered.then(async () => {
+          await this.#follow(revision, false);
+          for (const reply of replies) {
+            this.#noteEphemerals(items[at]!.request, reply);
+            items[at++]!.resolve(reply);
+          }
         });
-        at += replies.length;
+      };
+      let error: unknown;
+      try {
+        const outcome = await commitWrites(this.#core, this.#id, items.slice(at).map((item) => item.request), committed, this.#authIds);
+        await answered;
+        if (!("error" in outcome)) continue;
+        error = outcome.error;
       } catch (e) {
-        const code = this.#failed(e);
-        // etcd refused the Txn (nothing applied): that write fails, the next ones go on. Otherwise the
-        // outcome is unknown or the session is gone: the batch and every write behind it fail.
-        if (code === ErrorCode.BadArguments || code === ErrorCode.SystemError) items[at++]!.resolve({ resultCode: code });
-        else for (; at < items.length; at++) items[at]!.resolve({ resultCode: code });
+        await answered.catch(() => {});
+        error = e;
       }
+      const code = this.#failed(error);
+      // etcd refused the Txn (nothing applied): that write fails, the next ones go on. Otherwise the
+      // outcome is unknown or the session is gone: the batch and every write behind it fail.
+      if (code === ErrorCode.BadArguments || code === ErrorCode.SystemError) items[at++]!.resolve({ resultCode: code });
+      else for (; at < items.length; at++) items[at]!.resolve({ resultCode: code });
     }
   }
 

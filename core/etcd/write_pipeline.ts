@@ -1,16 +1,19 @@
 // A session's queued writes, committed a batch at a time: the longest run of them one snapshot read
 // and one guarded Txn can carry (plan.ts decides where a batch must end), instead of a read and a
-// Txn per write. A lost compare re-plans the whole batch on the fresh snapshot the Txn's failure
-// branch returns; an etcd call that fails leaves the batch's outcome unknown, and the caller answers
-// ConnectionLoss without sending it again.
+// Txn per write. While a batch's Txn is in flight, the next ones are planned on the prediction that
+// it commits (predict.ts) and sent behind it, each guarded so that it commits only right after the
+// one before and only if the prediction held. A lost compare re-plans the head batch on the fresh
+// snapshot the Txn's failure branch returns; an etcd call that fails leaves its batch's outcome
+// unknown, and the caller answers ConnectionLoss without sending it again.
 import type { Clock } from "../clock.ts";
 import type { StoreReply } from "../store.ts";
 import type { Id } from "../api/acl.ts";
-import type { EtcdApi, RequestOp } from "./api.ts";
+import type { Compare, EtcdApi, RequestOp, TxnResponse } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import { ErrorCode } from "../errors.ts";
 import { classify } from "./failures.ts";
-import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, widest } from "./snapshot.ts";
+import { type LoadedPath, markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, widest } from "./snapshot.ts";
+import { applyPredicted, project } from "./predict.ts";
 import { ReadCost, ReadTooWide } from "./coalesce.ts";
 import { pathsOf, plan, type WriteRequest } from "./plan.ts";
 import { MAX_WRITES_PER_TXN } from "./zxid.ts";
@@ -32,41 +35,47 @@ export interface Committed {
   revision: bigint;
 }
 
+/** What one call committed: one or more batches, and the failure of the Txn after them, if one failed. */
+export interface Commits {
+  batches: Committed[];
+  /** Every write after the batches has an unknown outcome, or etcd refused the first of them. */
+  error?: unknown;
+}
+
+/** Txns of one session in flight at once: its head batch and the ones planned on its prediction. */
+const PIPELINE_DEPTH = 4;
 /** Txns a batch loses to other writers before its first write gives up with SystemError. */
 const MAX_WRITE_ATTEMPTS = 64;
 /** Reads a batch may need before its plan stops discovering paths (sequential names). */
 const MAX_EXTRA_READS = 8;
 
-const EMPTY = new Uint8Array(0);
-
-/** Compares guarding a plan over `paths` (before sequential names): a create's target 1, others 2. */
-function guardCost(paths: ReadonlyMap<string, ReadWant>): number {
-  let n = 0;
-  for (const want of paths.values()) n += want === "node" ? 1 : 2;
-  return n;
-}
-
 /**
- * The paths of the first writes whose reads fit in one Txn beside the marker and whose guards fit
- * its compares (at least the first write).
+ * The paths of the first writes whose reads fit `readOps` range ops and whose guards fit `compares`
+ * (at least the first write).
  */
-function readSet(requests: readonly WriteRequest[], maxTxnOps: number): { count: number; paths: Map<string, ReadWant> } {
-  let cost = new ReadCost();
+function readSet(requests: readonly WriteRequest[], readOps: number, compares: number): { count: number; paths: Map<string, ReadWant> } {
+  const cost = new ReadCost();
   for (const [path, want] of pathsOf(requests[0]!)) cost.add(path, want);
   let count = 1;
   for (; count < Math.min(requests.length, MAX_WRITES_PER_TXN); count++) {
-    const next = cost.copy();
-    for (const [path, want] of pathsOf(requests[count]!)) next.add(path, want);
-    if (next.ops > maxTxnOps - 1 || guardCost(next.paths) > maxTxnOps) break;
-    cost = next;
+    const added: [string, ReadWant | undefined][] = [];
+    for (const [path, want] of pathsOf(requests[count]!)) {
+      added.push([path, cost.paths.get(path)]);
+      cost.add(path, want);
+    }
+    if (cost.ops > readOps || cost.compares > compares) {
+      for (const [path, old] of added.reverse()) cost.set(path, old);
+      break;
+    }
   }
   return { count, paths: cost.paths };
 }
 
-/** A bound on the protobuf size of a Txn branch: keys, values and per-op framing. */
-function txnBytes(ops: RequestOp[]): number {
+/** A bound on the protobuf size of a Txn: keys, values and per-op framing. */
+function txnBytes(compare: readonly Compare[], ...branches: (readonly RequestOp[])[]): number {
   let n = 0;
-  for (const op of ops) {
+  for (const c of compare) n += c.key.length + (c.operand instanceof Uint8Array ? c.operand.length : 0) + 24;
+  for (const op of branches.flat()) {
     if ("put" in op) n += op.put.key.length + op.put.value.length + 32;
     else if ("deleteRange" in op) n += op.deleteRange.key.length + 16;
     else if ("range" in op) n += op.range.key.length + (op.range.rangeEnd?.length ?? 0) + 16;
@@ -76,24 +85,38 @@ function txnBytes(ops: RequestOp[]): number {
 
 /**
  * Commits the longest possible batch from the head of `requests` (never empty) for `sessionId`, its
- * ACLs judged against `authIds`, and returns the replies of the writes it covered, in order. Rejects
- * when an etcd call fails.
+ * ACLs judged against `authIds`, and, when more writes are queued behind it, the batches after it
+ * (up to PIPELINE_DEPTH in all), each planned while the one before is in flight on the prediction
+ * that it commits. Calls `committed` with each batch's replies as it commits, in order; returns
+ * the failure of the Txn after the last, if one failed. Rejects when the head's etcd call fails.
  */
 export async function commitWrites(
   core: WriteCore,
   sessionId: bigint,
   requests: readonly WriteRequest[],
+  committed: (batch: Committed) => void,
   authIds: readonly Id[] = [],
-): Promise<Committed> {
+): Promise<{ error?: unknown }> {
   const { api, keys, clock, maxTxnOps, maxRequestBytes } = core;
-  const alone = (code: number): Committed => ({ replies: [{ resultCode: code }], revision: 0n });
+  const alone = (code: number) => {
+    committed({ replies: [{ resultCode: code }], revision: 0n });
+    return {};
+  };
   const fits = (paths: ReadonlyMap<string, ReadWant>) => {
     const cost = new ReadCost();
     for (const [path, want] of paths) cost.add(path, want);
     return cost.ops <= maxTxnOps - 1;
   };
-  let { count, paths } = readSet(requests, maxTxnOps);
+  let { count, paths } = readSet(requests, maxTxnOps - 1, maxTxnOps);
   if (!fits(paths)) return alone(ErrorCode.BadArguments);
+  // The reads of the batches that may follow, sent beside the head's (one group more than they
+  // can use, as their batches need not end where the groups do).
+  const ahead: Promise<Snapshot | undefined>[] = [];
+  for (let at = count; at < requests.length && ahead.length < PIPELINE_DEPTH;) {
+    const next = readSet(requests.slice(at), maxTxnOps - 1, maxTxnOps);
+    ahead.push(core.read(next.paths).catch(() => undefined));
+    at += next.count;
+  }
   // Sequential names read or guessed for one attempt; dropped when a later attempt needs others,
   // so a long race does not grow the reads.
   let transient = new Set<string>();
@@ -142,35 +165,44 @@ export async function commitWrites(
       snapshot = fresh;
       continue;
     }
-    if (p.kind === "answer") return { replies: p.replies, revision: snapshot.marker };
+    if (p.kind === "answer") {
+      committed({ replies: p.replies, revision: snapshot.marker });
+      return {};
+    }
     extraReads = 0;
     // Names taken as free are re-read with the rest if the Txn loses.
     for (const path of transient) if (!p.assumed.includes(path)) paths.delete(path);
     transient = new Set([...transient].filter((path) => p.assumed.includes(path)));
     addTransient(p.assumed);
-    const success: RequestOp[] = [...p.success, { put: { key: keys.marker(), value: EMPTY } }];
+    const success: RequestOp[] = [...p.success, markerPut(keys)];
     // The failure branch re-reads what the plan read, so a lost race costs no extra round trip.
     const reread = [markerOp(keys), ...readAllOps(keys, paths)];
     const failure = reread.length <= maxTxnOps ? reread : [];
-    const bytes = txnBytes(success) + txnBytes(failure) + p.compare.reduce((n, c) => n + c.key.length + 24, 0);
-    if (p.compare.length > maxTxnOps || success.length > maxTxnOps || bytes > maxRequestBytes) {
+    if (p.compare.length > maxTxnOps || success.length > maxTxnOps || txnBytes(p.compare, success, failure) > maxRequestBytes) {
       // Past etcd's limits: fewer writes; a single Multi that cannot be one Txn is refused whole
       // rather than split (atomicity).
       if (p.taken === 1) return alone(ErrorCode.BadArguments);
       count = Math.max(1, p.taken >> 1);
       continue;
     }
-    attempt++;
+    const first = attempt++ === 0;
+    const head = api.txn({ compare: p.compare, success, failure });
+    // The batches behind, planned while the head is in flight: on its first attempt only.
+    const successors = first && ahead.length > 0 ? followers(core, sessionId, authIds, requests.slice(p.taken), snapshot, ahead, success) : undefined;
     let response;
     try {
-      response = await api.txn({ compare: p.compare, success, failure });
+      response = await head;
     } catch (e) {
       // Refused for its size (so not applied) although the estimate let it through: fewer writes.
       if (p.taken === 1 || classify(e) !== "too-large") throw e;
       count = Math.max(1, p.taken >> 1);
       continue;
     }
-    if (response.succeeded) return { replies: p.finish(response.header.revision), revision: response.header.revision };
+    if (response.succeeded) {
+      committed({ replies: p.finish(response.header.revision), revision: response.header.revision });
+      const next = await successors;
+      return next ? next.run(success, response.header.revision, committed) : {};
+    }
     if (failure.length === 0) {
       const fresh = await read();
       if (!fresh) return alone(ErrorCode.BadArguments);
@@ -180,4 +212,129 @@ export async function commitWrites(
     snapshot = { revision: response.header.revision, marker: parseMarker(response.responses[0]), paths: parseAll(keys, paths, response.responses, 1) };
   }
   return alone(ErrorCode.SystemError);
+}
+
+/**
+ * The successors of a head batch read at `snapshot` and writing `headOps`, once the reads `ahead`
+ * are in; undefined if planning failed (the head's outcome must not wait on it).
+ */
+function followers(
+  core: WriteCore,
+  sessionId: bigint,
+  authIds: readonly Id[],
+  requests: readonly WriteRequest[],
+  snapshot: Snapshot,
+  ahead: readonly Promise<Snapshot | undefined>[],
+  headOps: readonly RequestOp[],
+): Promise<Successors | undefined> {
+  return Promise.all(ahead).then((found) => {
+    const known = new Map<string, LoadedPath>();
+    let revision = snapshot.revision;
+    for (const s of found) {
+      if (!s) continue;
+      for (const [path, loaded] of s.paths) known.set(path, loaded);
+      if (s.revision > revision) revision = s.revision;
+    }
+    // The head's reads win: the Txn in flight was planned on them.
+    for (const [path, loaded] of snapshot.paths) known.set(path, loaded);
+    return new Successors(core, sessionId, authIds, requests, known, headOps, revision + 1n);
+  }).catch(() => undefined);
+}
+
+function markerPut(keys: KeyLayout): RequestOp {
+  return { put: { key: keys.marker(), value: new Uint8Array(0) } };
+}
+
+/** A batch planned on what the Txns before it leave, if the last commits at `revision`. */
+interface Guess {
+  revision: bigint;
+  /** Every path read, with the writes of the Txns before applied. */
+  known: Map<string, LoadedPath>;
+  /** Undefined when the next batch cannot be planned on `known` (it writes nothing, or reads more). */
+  batch: Planned | undefined;
+}
+
+interface Planned {
+  taken: number;
+  compare: Compare[];
+  success: RequestOp[];
+  finish(revision: bigint): StoreReply[];
+}
+
+/**
+ * The batches after a head batch. Each is planned while the Txn before it is in flight, on what
+ * that Txn leaves if it commits at the revision after the last seen (predict.ts), and sent once it
+ * committed: re-planned first if it committed at another revision. Its reads are guarded at the
+ * revisions planned on, so another writer coming between fails it; that ends the run, and the
+ * caller's next call reads afresh. The Txns go one after another, never together: etcd may apply
+ * requests in flight at once in any order, and a session's writes commit in request order.
+ */
+class Successors {
+  readonly #core: WriteCore;
+  readonly #sessionId: bigint;
+  readonly #authIds: readonly Id[];
+  readonly #requests: readonly WriteRequest[];
+  /** The paths read, as the last committed Txn left them. */
+  #known: Map<string, LoadedPath>;
+  /** Requests already sent. */
+  #at = 0;
+  #guess: Guess;
+
+  /** `known`: the head batch's reads and the reads ahead; the head's Txn writes `headOps`, predicted at `revision`. */
+  constructor(core: WriteCore, sessionId: bigint, authIds: readonly Id[], requests: readonly WriteRequest[], known: Map<string, LoadedPath>, headOps: readonly RequestOp[], revision: bigint) {
+    this.#core = core;
+    this.#sessionId = sessionId;
+    this.#authIds = authIds;
+    this.#requests = requests;
+    this.#known = known;
+    this.#guess = this.#prepare(headOps, revision);
+  }
+
+  /** The next batch, planned on `#known` with `ops` applied at `revision`. */
+  #prepare(ops: readonly RequestOp[], revision: bigint): Guess {
+    const { keys, clock, maxTxnOps, maxRequestBytes } = this.#core;
+    const known = new Map(this.#known);
+    applyPredicted(keys, known, ops, revision);
+    const guess: Guess = { revision, known, batch: undefined };
+    const rest = this.#requests.slice(this.#at);
+    if (rest.length === 0) return guess;
+    const wants = readSet(rest, Infinity, maxTxnOps);
+    const paths = project(known, wants.paths);
+    if (!paths) return guess;
+    const p = plan(keys, { revision, marker: revision, paths }, rest.slice(0, wants.count), this.#sessionId, BigInt(Math.floor(clock.wallMs())), this.#authIds);
+    if (p.kind !== "write") return guess;
+    const success = [...p.success, markerPut(keys)];
+    if (p.compare.length > maxTxnOps || success.length > maxTxnOps || txnBytes(p.compare, success) > maxRequestBytes) return guess;
+    guess.batch = { taken: p.taken, compare: p.compare, success, finish: p.finish };
+    return guess;
+  }
+
+  /**
+   * Sends the batches after the head's, which wrote `headOps` and committed at `revision`, up to
+   * PIPELINE_DEPTH - 1 of them; returns the error of the one whose etcd call failed, if one did.
+   */
+  async run(headOps: readonly RequestOp[], revision: bigint, committed: (batch: Committed) => void): Promise<{ error?: unknown }> {
+    let ops = headOps;
+    for (let sent = 0; sent < PIPELINE_DEPTH - 1; sent++) {
+      const guess = this.#guess.revision === revision ? this.#guess : this.#prepare(ops, revision);
+      this.#known = guess.known;
+      const batch = guess.batch;
+      if (!batch) return {};
+      const call = this.#core.api.txn({ compare: batch.compare, success: batch.success, failure: [] });
+      this.#at += batch.taken;
+      this.#guess = this.#prepare(batch.success, revision + 1n);
+      let response: TxnResponse;
+      try {
+        response = await call;
+      } catch (e) {
+        // Refused for its size (nothing applied): the caller plans those writes again, fewer at a time.
+        return classify(e) === "too-large" && batch.taken > 1 ? {} : { error: e };
+      }
+      if (!response.succeeded) return {};
+      revision = response.header.revision;
+      committed({ replies: batch.finish(revision), revision });
+      ops = batch.success;
+    }
+    return {};
+  }
 }

@@ -10,6 +10,7 @@ import type { SessionEvent, StoreReply } from "../store.ts";
 import { zxidOf } from "./zxid.ts";
 import { KeyLayout } from "./keys.ts";
 import { EtcdLayoutError } from "./layout_version.ts";
+import type { EtcdApi, TxnRequest } from "./api.ts";
 
 async function settle(rounds = 300): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
@@ -66,5 +67,81 @@ describe("write pipeline", () => {
     const { session, events } = await connected(etcd);
     assert.deepEqual(events, ["auth-failed"]);
     assert.equal((await session.submit(create("/x"), false)).resultCode, ErrorCode.SystemError);
+  });
+});
+
+describe("write pipeline: a burst longer than one Txn", () => {
+  const isWrite = (r: TxnRequest) => r.success.some((op) => "put" in op || "deleteRange" in op);
+
+  /** A store on `etcd` whose write Txns run `before(n)` first (n counts from 1) and are counted in flight. */
+  async function hooked(etcd: FakeEtcd, before: (n: number) => Promise<void> | void = () => {}) {
+    const inner = etcd.api();
+    const seen = { writes: 0, reads: 0, inFlight: 0, maxInFlight: 0 };
+    const api: EtcdApi = {
+      ...inner,
+      txn: async (r) => {
+        if (!isWrite(r)) {
+          seen.reads++;
+          return inner.txn(r);
+        }
+        seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
+        try {
+          await before(++seen.writes);
+          return await inner.txn(r);
+        } finally {
+          seen.inFlight--;
+        }
+      },
+    };
+    const store = createEtcdStore({ api, clock: new FakeClock(), prefix: "t/" });
+    const session = store.openSession({ onSessionEvent() {}, onWatch() {} }, { sessionTimeoutMs: 6000 });
+    await settle();
+    return { session, seen };
+  }
+
+  const burst = (n: number) => [create("/p"), ...Array.from({ length: n }, (_, i) => create(`/p/n${String(i).padStart(4, "0")}`)), setData("/p/n0000", 0)];
+
+  function assertInOrder(replies: StoreReply[]): void {
+    for (let i = 1; i < replies.length; i++) assert.ok(replies[i]!.zxid! > replies[i - 1]!.zxid!, `zxid of write ${i} after write ${i - 1}'s`);
+  }
+
+  it("goes as Txns one after another, planned ahead, with one read for the whole burst and zxids in request order", async () => {
+    const etcd = new FakeEtcd();
+    const { session, seen } = await hooked(etcd);
+    const before = { ...seen };
+    const replies = await Promise.all(burst(500).map((r) => session.submit(r, false)));
+    assert.deepEqual(new Set(replies.map((r) => r.resultCode)), new Set([0]));
+    assertInOrder(replies);
+    assert.equal(seen.maxInFlight, 1, "one write Txn in flight at a time");
+    assert.equal(seen.writes - before.writes, 4, "502 writes as Txns of up to 126 creates (one compare each)");
+    assert.equal(seen.reads - before.reads, 1, "the head's read and the reads ahead share one Txn");
+    const p = (await session.submit({ type: "exists", path: "/p" }, false)).stat!;
+    assert.deepEqual([p.numChildren, p.cversion], [500, 500]);
+    // The setData's stat is what a read finds afterwards.
+    assert.deepEqual((await session.submit({ type: "exists", path: "/p/n0000" }, false)).stat, replies.at(-1)!.stat);
+    await session.close();
+  });
+
+  it("is planned again when etcd's revision moved under it, and reads afresh when another writer came between", async () => {
+    const etcd = new FakeEtcd();
+    const other = createEtcdStore({ api: etcd.api(), clock: new FakeClock(), prefix: "t/" });
+    const rival = other.openSession({ onSessionEvent() {}, onWatch() {} }, { sessionTimeoutMs: 6000 });
+    await settle();
+    const outside = new TextEncoder().encode("elsewhere");
+    const { session, seen } = await hooked(etcd, async (n) => {
+      // Before the burst's second Txn: a write outside the namespace (the predicted revision is
+      // taken); before its fourth: another session creates a name the burst creates later.
+      if (n === 2) etcd.txn({ compare: [], success: [{ put: { key: outside, value: outside } }], failure: [] });
+      if (n === 4) assert.equal((await rival.submit(create("/p/n0450"), false)).resultCode, 0);
+    });
+    const replies = await Promise.all(burst(500).map((r) => session.submit(r, false)));
+    const codes = replies.map((r) => r.resultCode);
+    assert.deepEqual(codes.map((c, i) => [i, c]).filter(([, c]) => c !== 0), [[451, ErrorCode.NodeExists]]);
+    assert.ok(seen.writes >= 6, `the Txn that lost to the rival and the one after it, again (${seen.writes} write Txns)`);
+    assertInOrder(replies);
+    const p = (await session.submit({ type: "exists", path: "/p" }, false)).stat!;
+    assert.deepEqual([p.numChildren, p.cversion], [500, 500]);
+    assert.deepEqual((await session.submit({ type: "exists", path: "/p/n0000" }, false)).stat, replies.at(-1)!.stat);
+    await Promise.all([session.close(), rival.close()]);
   });
 });

@@ -89,8 +89,11 @@ const MAX_FRAME = 0xfffff;
 const ETCD_MAX_NAME = 220_000;
 /** A name no etcd create takes. */
 const ETCD_REFUSED_NAME = 530_000;
-/** The most creates under one parent a Multi on etcd's default --max-txn-ops (128) carries (measured; README). */
-const ETCD_MAX_MULTI_CREATES = 124;
+/**
+ * The most creates under one parent a Multi on etcd's default --max-txn-ops (128) carries (measured;
+ * README): one compare per name beside the parent's two, when the names are read as one range.
+ */
+const ETCD_MAX_MULTI_CREATES = 126;
 /**
  * setData of distinct nodes such a Multi carries (measured; README): 42 always (each node costs three
  * reads in the snapshot's Txn), up to 64 when siblings are few enough to be read as one range (two
