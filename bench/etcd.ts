@@ -2,7 +2,8 @@
 // ZooKeeper, one table of ratios.
 //
 //   npm run bench:etcd -- [N=10000] [REPS=3] [TOPICS=1000] [PARTITIONS=50] [CREATES=N]
-//   (etcd at $KMETA_ETCD, default 127.0.0.1:23790; ZooKeeper at $KMETA_ZK, default 127.0.0.1:21810)
+//   (etcd at $KMETA_ETCD, default 127.0.0.1:23790; ZooKeeper at $KMETA_ZK, default 127.0.0.1:21810;
+//   $KMETA_BENCH_MAX_TXN_OPS: the store's maxTxnOps, for an etcd started with that --max-txn-ops)
 //
 // Every client is one long-lived Node process (bench/worker.ts); reps are interleaved and the table
 // shows medians. The fail-over tree (TOPICS x PARTITIONS partition states) is seeded once per store

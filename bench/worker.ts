@@ -54,13 +54,15 @@ const fail = (what: string, r: { resultCode: number }): never => {
 async function openOursRaw(): Promise<KafkaMetastore> {
   if (TARGET.startsWith("etcd://")) {
     const api = createGrpcEtcdApi({ endpoints: [`http://${TARGET.slice("etcd://".length)}`] });
-    const client = createMetastore({ store: createEtcdStore({ api, clock: systemClock, prefix: ETCD_PREFIX }), clock: systemClock, ownsStore: true });
+    const client = createMetastore({ store: createEtcdStore({ api, clock: systemClock, prefix: ETCD_PREFIX, ...MAX_TXN_OPS }), clock: systemClock, ownsStore: true });
     await client.waitUntilConnected(10_000);
     return client;
   }
   const mod = g.Deno ? await import("../runtimes/deno/mod.ts") : g.Bun ? await import("../runtimes/bun/mod.ts") : await import("../runtimes/node/mod.ts");
   return await mod.connect(TARGET);
 }
+// For an etcd started with a higher --max-txn-ops: the store's maxTxnOps to match.
+const MAX_TXN_OPS = process.env.KMETA_BENCH_MAX_TXN_OPS ? { maxTxnOps: Number(process.env.KMETA_BENCH_MAX_TXN_OPS) } : {};
 // A prefix of its own per run, so the bench's 100k+ keys go with one range delete at the end.
 const ETCD_PREFIX = process.env.KMETA_BENCH_PREFIX ?? "kmeta-bench/";
 

@@ -49,7 +49,10 @@ export interface NodeValue {
 }
 
 export function encodeNode(v: NodeValue): Uint8Array {
-  const w = new JuteWriter(64 + (v.data?.length ?? 0));
+  // Sized for the header, ACL and data (a longer UTF-8 id just grows the buffer once).
+  let size = 80 + (v.data?.length ?? 0);
+  for (const a of v.acl) size += 12 + a.id.scheme.length + a.id.id.length;
+  const w = new JuteWriter(size);
   w.int(NODE_FORMAT).int(v.flags).int(v.version).int(v.aversion);
   w.long(v.ctime).long(v.mtime).long(v.ephemeralOwner).long(v.flags & NodeFlag.StoredMzxid ? v.mzxid : 0n);
   w.long(v.flags & NodeFlag.StoredCzxid ? v.czxid : 0n);

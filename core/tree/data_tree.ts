@@ -277,13 +277,21 @@ export class Txn {
 
   /** Drops the staged writes: the tree is as before `begin` (a transaction not committed must be aborted). */
   abort(): void {
+    this.undoChildren();
+    this.#staged.clear();
+  }
+
+  /**
+   * childrenInPlace: reverts the children changes this transaction made in place, committed or not
+   * (for an owner that puts the nodes it replaced back itself).
+   */
+  undoChildren(): void {
     for (let i = this.#undo.length - 1; i >= 0; i--) {
       const [children, name, added] = this.#undo[i]!;
       if (added) children.delete(name);
       else children.add(name);
     }
     this.#undo.length = 0;
-    this.#staged.clear();
   }
 
   commit(): WatchEvent[] {
