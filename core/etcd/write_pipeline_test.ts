@@ -10,6 +10,7 @@ import type { SessionEvent, StoreReply } from "../store.ts";
 import { zxidOf } from "./zxid.ts";
 import { KeyLayout } from "./keys.ts";
 import { EtcdLayoutError } from "./layout_version.ts";
+import { encodeJavaUtf8 } from "../zk/utf8.ts";
 import type { EtcdApi, TxnRequest } from "./api.ts";
 
 async function settle(rounds = 300): Promise<void> {
@@ -127,7 +128,7 @@ describe("write pipeline: a burst longer than one Txn", () => {
     const other = createEtcdStore({ api: etcd.api(), clock: new FakeClock(), prefix: "t/" });
     const rival = other.openSession({ onSessionEvent() {}, onWatch() {} }, { sessionTimeoutMs: 6000 });
     await settle();
-    const outside = new TextEncoder().encode("elsewhere");
+    const outside = encodeJavaUtf8("elsewhere");
     const { session, seen } = await hooked(etcd, async (n) => {
       // Before the burst's second Txn: a write outside the namespace (the predicted revision is
       // taken); before its fourth: another session creates a name the burst creates later.
