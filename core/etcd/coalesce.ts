@@ -1,19 +1,21 @@
-// Many znodes at one depth read with three ranges instead of three ops per path: their node keys
-// and their children keys, each one range from the smallest requested path to the largest (keys at
-// one depth sort as their paths do), and the node keys of every child of a path sharing their
-// common prefix. Kafka reads this way: every partition state of a fail-over, every topic znode,
-// every broker; and a burst of creates reads its targets so (their node keys alone matter). A range that would return far
-// more keys than were asked for stops at its limit, and the caller reads those paths one by one.
+// Many znodes at one depth read with up to three ranges instead of up to three ops per path: their
+// node keys, their children keys (for wants past "node"), each one range from the smallest requested
+// path to the largest (keys at one depth sort as their paths do), and for child counts the node keys
+// of every child of a path sharing their common prefix. Kafka reads this way: every partition state
+// of a fail-over, every topic znode, every broker; and a burst of creates reads its targets and their
+// parents so. Paths at one depth are ranged per parent, and those alone under their parent per
+// grandparent: the states of topics t1 and t2 are two exact ranges, where one from t1's to t2's would
+// cross every state of t10..t19 (bytes sort "t10" before "t2"). A range that would return far more
+// keys than were asked for stops at its limit, and the caller reads those paths one by one.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
 import { depthOf, type KeyLayout, prefixEnd } from "./keys.ts";
-import { encodeJavaUtf8 } from "../zk/utf8.ts";
 import { parentOf } from "../api/path.ts";
 import { type LoadedPath, OPS_PER_PATH, opsFor, type ReadWant, widest } from "./snapshot.ts";
 
 /** Paths at one depth worth ranges: fewer are cheaper read one by one. */
 export const MIN_COALESCED = 8;
-/** Ops of one coalesced read. */
-export const RANGE_OPS = 3;
+/** Paths under one parent (or grandparent) worth ranges of their own; the others share ranges. */
+const MIN_RUN = 2;
 
 /** A read whose paths do not fit one Txn unless its ranges do, and they stopped at their limits. */
 export class ReadTooWide extends Error {
@@ -29,7 +31,8 @@ export interface ReadLayout {
 }
 
 export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
-  const byDepth = new Map<number, string[]>();
+  // Per depth, the paths under each parent.
+  const byDepth = new Map<number, Map<string, string[]>>();
   const single = new Map<string, ReadWant>();
   for (const [path, want] of paths) {
     if (want === "names") {
@@ -37,41 +40,141 @@ export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
       continue;
     }
     const d = depthOf(path);
-    const list = byDepth.get(d);
-    if (list) list.push(path);
-    else byDepth.set(d, [path]);
+    let siblings = byDepth.get(d);
+    if (!siblings) byDepth.set(d, siblings = new Map());
+    const parent = parentOf(path);
+    const run = siblings.get(parent);
+    if (run) run.push(path);
+    else siblings.set(parent, [path]);
   }
+  // Sorted as strings: keys encode each UTF-16 unit on its own (writeJavaUtf8) and paths hold no
+  // surrogates, so their bytes sort as the paths do.
   const ranges: string[][] = [];
-  for (const list of byDepth.values()) {
-    if (list.length < MIN_COALESCED) for (const path of list) single.set(path, paths.get(path)!);
-    else ranges.push(list.sort(byBytes));
+  for (const siblings of byDepth.values()) {
+    const runs = [...siblings.values()];
+    if (runs.reduce((n, run) => n + run.length, 0) < MIN_COALESCED) {
+      for (const path of runs.flat()) single.set(path, paths.get(path)!);
+      continue;
+    }
+    // Paths alone under their parent, under each grandparent.
+    const cousins = new Map<string, string[]>();
+    for (const run of runs) {
+      if (run.length >= MIN_RUN) ranges.push(run.sort());
+      else {
+        const grandparent = grandparentOf(run[0]!);
+        const list = cousins.get(grandparent);
+        if (list) list.push(run[0]!);
+        else cousins.set(grandparent, [run[0]!]);
+      }
+    }
+    const rest: string[] = [];
+    for (const run of cousins.values()) {
+      if (run.length >= MIN_RUN) ranges.push(run.sort());
+      else rest.push(run[0]!);
+    }
+    if (rest.length >= MIN_COALESCED) ranges.push(rest.sort());
+    else for (const path of rest) single.set(path, paths.get(path)!);
   }
   return { ranges, single };
+}
+
+function grandparentOf(path: string): string {
+  return depthOf(path) < 2 ? "" : parentOf(parentOf(path));
+}
+
+/** Requested paths (never "names") under one parent or grandparent: how many, and what for. */
+class Bucket {
+  paths = 0;
+  /** Their ops read one by one. */
+  ops = 0;
+  /** Those read for more than their node key, and those for their child count. */
+  counters = 0;
+  counts = 0;
+
+  add(from: { paths: number; ops: number; counters: number; counts: number }, by: number): void {
+    this.paths += by * from.paths;
+    this.ops += by * from.ops;
+    this.counters += by * from.counters;
+    this.counts += by * from.counts;
+  }
+
+  /** Range ops reading these paths as one run. */
+  get rangeOps(): number {
+    return 1 + (this.counters > 0 ? 1 : 0) + (this.counts > 0 ? 1 : 0);
+  }
+}
+
+/** Range ops of the paths at one depth, by layoutOf's rule, kept as paths come and go. */
+class DepthCost {
+  /** Every path here. */
+  readonly all = new Bucket();
+  readonly #byParent = new Map<string, Bucket>();
+  /** Paths alone under their parent, per grandparent. */
+  readonly #cousins = new Map<string, Bucket>();
+  /** Range ops of the runs (parents and grandparents with MIN_RUN paths or more). */
+  #runOps = 0;
+  /** Paths alone under their grandparent too. */
+  readonly #rest = new Bucket();
+
+  get rangedOps(): number {
+    if (this.all.paths < MIN_COALESCED) return this.all.ops;
+    return this.#runOps + (this.#rest.paths >= MIN_COALESCED ? this.#rest.rangeOps : this.#rest.ops);
+  }
+
+  shift(path: string, want: ReadWant, by: number): void {
+    const one = { paths: 1, ops: opsFor(want), counters: want === "node" ? 0 : 1, counts: want === "count" ? 1 : 0 };
+    const parent = parentOf(path);
+    let siblings = this.#byParent.get(parent);
+    if (!siblings) this.#byParent.set(parent, siblings = new Bucket());
+    const grandparent = depthOf(path) < 2 ? "" : parentOf(parent);
+    this.#place(siblings, grandparent, -1);
+    siblings.add(one, by);
+    this.#place(siblings, grandparent, 1);
+    if (siblings.paths === 0) this.#byParent.delete(parent);
+    this.all.add(one, by);
+  }
+
+  /** Counts a parent's paths in (by 1) or out (by -1): a run of their own, or a cousin. */
+  #place(siblings: Bucket, grandparent: string, by: number): void {
+    if (siblings.paths >= MIN_RUN) this.#runOps += by * siblings.rangeOps;
+    else if (siblings.paths === 1) {
+      let cousins = this.#cousins.get(grandparent);
+      if (!cousins) this.#cousins.set(grandparent, cousins = new Bucket());
+      this.#count(cousins, -1);
+      cousins.add(siblings, by);
+      this.#count(cousins, 1);
+      if (cousins.paths === 0) this.#cousins.delete(grandparent);
+    }
+  }
+
+  #count(cousins: Bucket, by: number): void {
+    if (cousins.paths >= MIN_RUN) this.#runOps += by * cousins.rangeOps;
+    else if (cousins.paths === 1) this.#rest.add(cousins, by);
+  }
 }
 
 /** The paths of a read under way and the range ops layoutOf will need for them, kept as they grow. */
 export class ReadCost {
   readonly paths: Map<string, ReadWant> = new Map();
-  /** Per depth: the paths read there and their ops one by one. */
-  readonly #perDepth = new Map<number, { paths: number; ops: number }>();
+  readonly #perDepth = new Map<number, DepthCost>();
   #single = 0;
 
   /** Range ops for the paths so far. */
   get ops(): number {
     let n = this.#single;
-    for (const d of this.#perDepth.values()) n += d.paths >= MIN_COALESCED ? RANGE_OPS : d.ops;
+    for (const d of this.#perDepth.values()) n += d.rangedOps;
     return n;
   }
 
-  /** Range ops if `path` were read for `want` too. */
-  opsWith(path: string, want: ReadWant): number {
+  /** Reads `path` for `want` too if the ops stay within `maxOps`; false (and unchanged) if not. */
+  tryAdd(path: string, want: ReadWant, maxOps: number): boolean {
+    const old = this.paths.get(path);
     this.add(path, want);
-    const n = this.ops;
-    this.#undo();
-    return n;
+    if (this.ops <= maxOps) return true;
+    this.set(path, old);
+    return false;
   }
 
-  #last: (() => void) | undefined;
   #compares = 0;
 
   /** Compares guarding a plan over the paths so far: a create's target 1, others 2 (plan.ts). */
@@ -80,9 +183,7 @@ export class ReadCost {
   }
 
   add(path: string, want: ReadWant): void {
-    const old = this.paths.get(path);
-    this.set(path, widest(old, want));
-    this.#last = () => this.set(path, old);
+    this.set(path, widest(this.paths.get(path), want));
   }
 
   /** Reads `path` for `want`, or not at all (undefined): how a caller undoes its own adds. */
@@ -94,11 +195,6 @@ export class ReadCost {
     else this.paths.set(path, want);
   }
 
-  #undo(): void {
-    this.#last?.();
-    this.#last = undefined;
-  }
-
   #shift(path: string, want: ReadWant | undefined, by: number): void {
     if (want === undefined) return;
     this.#compares += by * (want === "node" ? 1 : 2);
@@ -107,17 +203,10 @@ export class ReadCost {
       return;
     }
     const d = depthOf(path);
-    const at = this.#perDepth.get(d) ?? { paths: 0, ops: 0 };
-    this.#perDepth.set(d, { paths: at.paths + by, ops: at.ops + by * opsFor(want) });
+    let at = this.#perDepth.get(d);
+    if (!at) this.#perDepth.set(d, at = new DepthCost());
+    at.shift(path, want, by);
   }
-}
-
-// Paths compared as their keys' bytes (JS string order differs past the BMP).
-function byBytes(a: string, b: string): number {
-  const x = encodeJavaUtf8(a);
-  const y = encodeJavaUtf8(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
 }
 
 /** The smallest key after `key`: an end that includes `key`. */
@@ -127,19 +216,32 @@ function after(key: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The three ranges reading `paths` (one depth, sorted). */
-export function rangeOps(keys: KeyLayout, paths: readonly string[]): RequestOp[] {
+/** What the ranges of `paths` read: node keys (1), children keys too (2), child counts too (3). */
+function rangesFor(paths: readonly string[], wants: ReadonlyMap<string, ReadWant>): number {
+  let n = 1;
+  for (const path of paths) {
+    const want = wants.get(path);
+    if (want === "count") return 3;
+    if (want === "counter") n = 2;
+  }
+  return n;
+}
+
+/** The ranges reading `paths` (one depth, sorted) for their `wants`. */
+export function rangeOps(keys: KeyLayout, paths: readonly string[], wants: ReadonlyMap<string, ReadWant>): RequestOp[] {
   const first = paths[0]!;
   const last = paths[paths.length - 1]!;
   const k = BigInt(paths.length);
-  const kidsPrefix = commonPrefix(keys.childRange(first).key, keys.childRange(last).key);
-  return [
-    { range: { key: keys.node(first), rangeEnd: after(keys.node(last)), limit: 2n * k + 64n } },
-    { range: { key: keys.children(first), rangeEnd: after(keys.children(last)), limit: 4n * k + 64n } },
+  const n = rangesFor(paths, wants);
+  const ops: RequestOp[] = [{ range: { key: keys.node(first), rangeEnd: after(keys.node(last)), limit: 2n * k + 64n } }];
+  if (n > 1) ops.push({ range: { key: keys.children(first), rangeEnd: after(keys.children(last)), limit: 4n * k + 64n } });
+  if (n > 2) {
     // Every child key of a path between `first` and `last` starts with their common prefix; the keys
     // between `first/` and `last/` alone would miss some ("/t/a/p" sorts after "/t/a-b/").
-    { range: { key: kidsPrefix, rangeEnd: prefixEnd(kidsPrefix), keysOnly: true, limit: 4n * k + 64n } },
-  ];
+    const kidsPrefix = commonPrefix(keys.childRange(first).key, keys.childRange(last).key);
+    ops.push({ range: { key: kidsPrefix, rangeEnd: prefixEnd(kidsPrefix), keysOnly: true, limit: 4n * k + 64n } });
+  }
+  return ops;
 }
 
 function commonPrefix(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -158,20 +260,21 @@ function rangeOf(op: ResponseOp | undefined): RangeResponse {
  * undefined when a range stopped at its limit.
  */
 export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: ReadonlyMap<string, ReadWant>, responses: readonly ResponseOp[], at: number): Map<string, LoadedPath> | undefined {
-  const [nodes, counters, kids] = [0, 1, 2].map((i) => rangeOf(responses[at + i]));
-  if (nodes!.more || counters!.more || kids!.more) return undefined;
-  const byPath = (kvs: KeyValue[], kind: "node" | "children") => {
+  const ranges = Array.from({ length: rangesFor(paths, wants) }, (_, i) => rangeOf(responses[at + i]));
+  if (ranges.some((r) => r.more)) return undefined;
+  const [nodes, counters, kids] = ranges;
+  const byPath = (kvs: KeyValue[] | undefined, kind: "node" | "children") => {
     const out = new Map<string, KeyValue>();
-    for (const kv of kvs) {
+    for (const kv of kvs ?? []) {
       const parsed = keys.parse(kv.key);
       if (parsed.kind === kind) out.set(parsed.path, kv);
     }
     return out;
   };
   const node = byPath(nodes!.kvs, "node");
-  const children = byPath(counters!.kvs, "children");
+  const children = byPath(counters?.kvs, "children");
   const counts = new Map<string, number>();
-  for (const kv of kids!.kvs) {
+  for (const kv of kids?.kvs ?? []) {
     const parsed = keys.parse(kv.key);
     if (parsed.kind !== "node") continue;
     const parent = parentOf(parsed.path);
@@ -179,15 +282,12 @@ export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: Re
   }
   const out = new Map<string, LoadedPath>();
   for (const path of paths) {
-    if (wants.get(path) === "node") {
-      out.set(path, { want: "node", node: node.get(path), children: undefined, childCount: 0, names: undefined });
-      continue;
-    }
+    const want = wants.get(path)!;
     out.set(path, {
-      want: "count",
+      want,
       node: node.get(path),
-      children: children.get(path),
-      childCount: counts.get(path) ?? 0,
+      children: want === "node" ? undefined : children.get(path),
+      childCount: want === "count" ? counts.get(path) ?? 0 : 0,
       names: undefined,
     });
   }

@@ -7,6 +7,10 @@ import { OPEN_ACL_UNSAFE } from "../api/acl.ts";
 import type { Request } from "../api/requests.ts";
 import type { StoreReply, StoreSession } from "../store.ts";
 import type { TxnRequest } from "./api.ts";
+import fc from "fast-check";
+import { layoutOf, rangeOps, ReadCost } from "./coalesce.ts";
+import { KeyLayout } from "./keys.ts";
+import { opsFor, type ReadWant } from "./snapshot.ts";
 
 async function settle(rounds = 400): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
@@ -41,6 +45,39 @@ async function oneByOne(session: StoreSession, requests: Request[]): Promise<Sto
   }
   return out;
 }
+
+describe("ReadCost", () => {
+  it("counts the ops of layoutOf's reads as paths come, widen and go", () => {
+    const segment = fc.constantFrom("a", "b", "c", "a-b", "t1", "t10", "t2");
+    const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => "/" + s.join("/"));
+    const want = fc.constantFrom<ReadWant>("node", "counter", "count", "names");
+    // add, set (undefined: removed), or tryAdd within a budget of ops.
+    const step = fc.oneof(
+      fc.record({ path, want, how: fc.constant("add" as const) }),
+      fc.record({ path, want: fc.option(want, { nil: undefined }), how: fc.constant("set" as const) }),
+      fc.record({ path, want, how: fc.constant("tryAdd" as const), budget: fc.integer({ min: 0, max: 60 }) }),
+    );
+    const layoutOps = (paths: ReadonlyMap<string, ReadWant>) => {
+      const { ranges, single } = layoutOf(paths);
+      assert.equal(ranges.flat().length + single.size, paths.size, "every path read once");
+      const keys = new KeyLayout("t/");
+      return ranges.reduce((n, r) => n + rangeOps(keys, r, paths).length, 0) + [...single.values()].reduce((n, w) => n + opsFor(w), 0);
+    };
+    fc.assert(fc.property(fc.array(step, { maxLength: 120 }), (steps) => {
+      const cost = new ReadCost();
+      for (const s of steps) {
+        if (s.how === "add") cost.add(s.path, s.want);
+        else if (s.how === "set") cost.set(s.path, s.want);
+        else {
+          const before = new Map(cost.paths);
+          if (!cost.tryAdd(s.path, s.want, s.budget)) assert.deepEqual(cost.paths, before);
+          else assert.ok(cost.ops <= s.budget);
+        }
+        assert.equal(cost.ops, layoutOps(cost.paths));
+      }
+    }), { numRuns: 300 });
+  });
+});
 
 describe("coalesced reads", () => {
   it("many getData at one depth are one Txn of ranges, answered exactly as one by one", async () => {
@@ -84,6 +121,37 @@ describe("coalesced reads", () => {
     txns.length = 0;
     const together = await all(reads);
     assert.equal(txns.length, 2, "the ranges, then the paths one by one");
+    assert.deepEqual(together, await oneByOne(session, reads));
+  });
+
+  it("ranges the paths under each grandparent apart, so one topic's states are not a range across others' in byte order", async () => {
+    const { txns, session, all } = await setup();
+    const writes: Request[] = [create("/k")];
+    for (let t = 0; t < 30; t++) {
+      writes.push(create(`/k/t${t}`));
+      for (let p = 0; p < 20; p++) writes.push(create(`/k/t${t}/${p}`), create(`/k/t${t}/${p}/state`, p));
+    }
+    await all(writes);
+    // t1, t2 and t3's states: one range from /k/t1/0/state to /k/t3/9/state would cross t10..t29's 400.
+    const reads: Request[] = [1, 2, 3].flatMap((t) => Array.from({ length: 20 }, (_, p) => ({ type: "getData", path: `/k/t${t}/${p}/state` })));
+    // A lone path under another grandparent, and the partitions of t4 and t5, one each.
+    reads.push({ type: "getData", path: "/k/t7/3/state" }, { type: "exists", path: "/k/t4/0" }, { type: "exists", path: "/k/t5/0" });
+    txns.length = 0;
+    const together = await all(reads);
+    assert.equal(txns.length, 1, "one Txn: no fallback path by path");
+    assert.equal(txns[0]!.success.length, 1 + 3 * 3 + 3 + 2 * 3, "three runs as ranges, the lone paths one by one");
+    assert.deepEqual(together, await oneByOne(session, reads));
+  });
+
+  it("ranges names of 1, 2 and 3 bytes a unit where their keys sort (paths have no surrogates)", async () => {
+    const { txns, session, all } = await setup();
+    const names = ["a", "z", "\u00e9", "\u0800", "\ud7ff", "\uf900", "\uffef", "0", "~"];
+    await all([create("/s"), ...names.map((n, i) => create(`/s/${n}`, i))]);
+    const reads: Request[] = names.map((n) => ({ type: "getData", path: `/s/${n}` }));
+    txns.length = 0;
+    const together = await all(reads);
+    assert.equal(txns.length, 1);
+    assert.deepEqual(together.map((r) => r.data?.[0]), names.map((_, i) => i));
     assert.deepEqual(together, await oneByOne(session, reads));
   });
 });

@@ -14,7 +14,7 @@ import { PrefixWatcher } from "./watcher.ts";
 import { classify } from "./failures.ts";
 import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, znodeOfLoaded } from "./snapshot.ts";
 import { checkLayout, layoutValue } from "./layout_version.ts";
-import { layoutOf, parseRanges, RANGE_OPS, rangeOps, ReadTooWide } from "./coalesce.ts";
+import { layoutOf, parseRanges, rangeOps, ReadTooWide } from "./coalesce.ts";
 import { EtcdSession, type SessionCore } from "./session.ts";
 import type { Translated } from "./watch_events.ts";
 import { decodeSessionKey } from "./session_key.ts";
@@ -229,13 +229,14 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
   async read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot> {
     const { ranges, single } = layoutOf(paths);
     if (ranges.length > 0) {
-      const ops = [...ranges.flatMap((r) => rangeOps(this.keys, r)), ...readAllOps(this.keys, single)];
-      const result = await this.#batcher.read(ops);
-      const found = parseAll(this.keys, single, result.responses, ranges.length * RANGE_OPS);
+      const perRange = ranges.map((r) => rangeOps(this.keys, r, paths));
+      const ranged = perRange.reduce((n, ops) => n + ops.length, 0);
+      const result = await this.#batcher.read([...perRange.flat(), ...readAllOps(this.keys, single)]);
+      const found = parseAll(this.keys, single, result.responses, ranged);
       let at = 0;
-      for (const r of ranges) {
+      for (const [i, r] of ranges.entries()) {
         const parsed = parseRanges(this.keys, r, paths, result.responses, at);
-        at += RANGE_OPS;
+        at += perRange[i]!.length;
         if (!parsed) break;
         for (const [path, loaded] of parsed) found.set(path, loaded);
       }

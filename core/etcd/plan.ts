@@ -39,15 +39,16 @@ export type WriteRequest = Exclude<Request, { type: "exists" | "getData" | "getC
 
 /**
  * The paths a write reads first, and what for: a create's target only whether it exists, the parent
- * of a create (its counters) or a delete (its children's names), and the node itself for every other
- * op (setData, setACL and check look at nothing else).
+ * of a create its node and counters (no reply of a create shows the parent's child count; a write
+ * that does reads the parent for itself), the parent of a delete its children's names, and the node
+ * itself for every other op (setData, setACL and check look at nothing else).
  */
 export function pathsOf(request: WriteRequest, into: Map<string, ReadWant> = new Map()): Map<string, ReadWant> {
   const add = (path: string, want: ReadWant) => into.set(path, widest(into.get(path), want));
   const ops: readonly (ZkOp | WriteRequest)[] = request.type === "multi" ? request.ops : [request];
   for (const op of ops) {
     if (op.type === "multi") continue;
-    if ((op.type === "create" || op.type === "delete") && op.path !== "/") add(parentOf(op.path), op.type === "delete" ? "names" : "count");
+    if ((op.type === "create" || op.type === "delete") && op.path !== "/") add(parentOf(op.path), op.type === "delete" ? "names" : "counter");
     if (op.type === "create") {
       if (!isSequential(op.mode)) add(op.path, "node");
     } else add(op.path, "count");

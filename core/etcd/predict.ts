@@ -4,10 +4,8 @@
 // (another write came between, or the Txn failed) only makes that Txn fail.
 import type { KeyValue, RequestOp } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
-import type { LoadedPath, ReadWant } from "./snapshot.ts";
+import { type LoadedPath, type ReadWant, serves } from "./snapshot.ts";
 import { parentOf } from "../api/path.ts";
-
-const RANK: Record<ReadWant, number> = { node: 0, count: 1, names: 2 };
 
 /** `kv` after a put at `revision` (etcd keeps create_revision and counts versions until a delete). */
 function putAt(kv: KeyValue | undefined, key: Uint8Array, value: Uint8Array, lease: bigint, revision: bigint): KeyValue {
@@ -58,7 +56,7 @@ export function project(paths: ReadonlyMap<string, LoadedPath>, wants: ReadonlyM
   const out = new Map<string, LoadedPath>();
   for (const [path, want] of wants) {
     const loaded = paths.get(path);
-    if (!loaded || RANK[loaded.want] < RANK[want]) return undefined;
+    if (!loaded || !serves(loaded.want, want)) return undefined;
     out.set(path, loaded);
   }
   return out;

@@ -252,22 +252,21 @@ export class EtcdSession implements ServerSession {
         // attempt failed since it started (its requests fail with that attempt, later ones wait).
         this.#writes = undefined;
         const want = request.type === "getChildren" ? "names" : "count";
-        const group = this.#group;
+        let group = this.#group;
         if (
-          group && (group.items.length >= MAX_READS_PER_GROUP || group.items[0]!.attempt !== attempt ||
-            group.cost.opsWith(request.path, want) > this.#core.maxTxnOps - 1)
-        ) this.#group = undefined;
-        if (!this.#group) {
-          const group: ReadGroup = { items: [], cost: new ReadCost() };
-          this.#group = group;
+          !group || group.items.length >= MAX_READS_PER_GROUP || group.items[0]!.attempt !== attempt ||
+          !group.cost.tryAdd(request.path, want, this.#core.maxTxnOps - 1)
+        ) {
+          const fresh: ReadGroup = { items: [], cost: new ReadCost() };
+          this.#group = group = fresh;
           const fetched = this.#writesDone.then(() => {
-            if (this.#group === group) this.#group = undefined;
-            return this.#fetchReads(group);
+            if (this.#group === fresh) this.#group = undefined;
+            return this.#fetchReads(fresh);
           });
-          this.#tail = Promise.all([fetched, this.#tail]).then(([read]) => this.#answerReads(group, read));
+          this.#tail = Promise.all([fetched, this.#tail]).then(([read]) => this.#answerReads(fresh, read));
+          fresh.cost.add(request.path, want);
         }
-        this.#group.items.push({ request, watch, attempt, resolve });
-        this.#group.cost.add(request.path, want);
+        group.items.push({ request, watch, attempt, resolve });
       });
     }
     this.#group = undefined;

@@ -7,20 +7,27 @@ import { CountedChildren, decodeNode, NodeFlag, znodeOf } from "./codec.ts";
 
 /**
  * What a path is read for: `node`, whether it exists (the node key alone: a create's target);
- * `count`, the whole znode with its child count; `names`, with its children's names too.
+ * `counter`, the znode without its child count (node and children keys: a create's parent, whose
+ * cversion and pzxid change, but whose numChildren no reply of a create shows); `count`, the whole
+ * znode with its child count; `names`, with its children's names too.
  */
-export type ReadWant = "node" | "count" | "names";
+export type ReadWant = "node" | "counter" | "count" | "names";
 
-const RANK: Record<ReadWant, number> = { node: 0, count: 1, names: 2 };
+const RANK: Record<ReadWant, number> = { node: 0, counter: 1, count: 2, names: 3 };
 
 /** The read that serves both wants. */
 export function widest(a: ReadWant | undefined, b: ReadWant): ReadWant {
   return a !== undefined && RANK[a] >= RANK[b] ? a : b;
 }
 
+/** Whether a read for `read` serves `want`. */
+export function serves(read: ReadWant, want: ReadWant): boolean {
+  return RANK[read] >= RANK[want];
+}
+
 /** What one Txn read of a path found. */
 export interface LoadedPath {
-  /** `node`: only `node` was read; the znode's children are unknown (a create's target needs none). */
+  /** `node`: only `node` was read; `node` and `counter`: the child count is unknown (0 here). */
   want: ReadWant;
   node: KeyValue | undefined;
   children: KeyValue | undefined;
@@ -42,12 +49,13 @@ export const OPS_PER_PATH = 3;
 
 /** Range ops reading a path for `want`. */
 export function opsFor(want: ReadWant): number {
-  return want === "node" ? 1 : OPS_PER_PATH;
+  return want === "node" ? 1 : want === "counter" ? 2 : OPS_PER_PATH;
 }
 
 /** The ops reading `path` for `want`. */
 export function readOps(keys: KeyLayout, path: string, want: ReadWant): RequestOp[] {
   if (want === "node") return [{ range: { key: keys.node(path) } }];
+  if (want === "counter") return [{ range: { key: keys.node(path) } }, { range: { key: keys.children(path) } }];
   const range = keys.childRange(path);
   return [
     { range: { key: keys.node(path) } },
@@ -85,6 +93,7 @@ export function parseRead(keys: KeyLayout, responses: readonly ResponseOp[], at:
   const node = rangeOf(responses[at]).kvs[0];
   if (want === "node") return { want, node, children: undefined, childCount: 0, names: undefined };
   const children = rangeOf(responses[at + 1]).kvs[0];
+  if (want === "counter") return { want, node, children, childCount: 0, names: undefined };
   const list = rangeOf(responses[at + 2]);
   const names = want === "names";
   return {
