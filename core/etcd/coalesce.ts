@@ -8,7 +8,7 @@
 // cross every state of t10..t19 (bytes sort "t10" before "t2"). A range that would return far more
 // keys than were asked for stops at its limit, and the caller reads those paths one by one.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
-import { depthOf, type KeyLayout, prefixEnd } from "./keys.ts";
+import { depthOf, keyAfter, type KeyLayout, prefixEnd } from "./keys.ts";
 import { parentOf } from "../api/path.ts";
 import { type LoadedPath, OPS_PER_PATH, opsFor, type ReadWant, widest } from "./snapshot.ts";
 
@@ -31,8 +31,7 @@ export interface ReadLayout {
 }
 
 export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
-  // Per depth, the paths under each parent.
-  const byDepth = new Map<number, Map<string, string[]>>();
+  const byDepth = new Map<number, string[]>();
   const single = new Map<string, ReadWant>();
   for (const [path, want] of paths) {
     if (want === "names") {
@@ -40,42 +39,55 @@ export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
       continue;
     }
     const d = depthOf(path);
-    let siblings = byDepth.get(d);
-    if (!siblings) byDepth.set(d, siblings = new Map());
-    const parent = parentOf(path);
-    const run = siblings.get(parent);
-    if (run) run.push(path);
-    else siblings.set(parent, [path]);
+    const list = byDepth.get(d);
+    if (list) list.push(path);
+    else byDepth.set(d, [path]);
   }
-  // Sorted as strings: keys encode each UTF-16 unit on its own (writeJavaUtf8) and paths hold no
-  // surrogates, so their bytes sort as the paths do.
   const ranges: string[][] = [];
-  for (const siblings of byDepth.values()) {
-    const runs = [...siblings.values()];
-    if (runs.reduce((n, run) => n + run.length, 0) < MIN_COALESCED) {
-      for (const path of runs.flat()) single.set(path, paths.get(path)!);
+  for (const list of byDepth.values()) {
+    if (list.length < MIN_COALESCED) {
+      for (const path of list) single.set(path, paths.get(path)!);
       continue;
     }
-    // Paths alone under their parent, under each grandparent.
-    const cousins = new Map<string, string[]>();
-    for (const run of runs) {
-      if (run.length >= MIN_RUN) ranges.push(run.sort());
-      else {
-        const grandparent = grandparentOf(run[0]!);
-        const list = cousins.get(grandparent);
-        if (list) list.push(run[0]!);
-        else cousins.set(grandparent, [run[0]!]);
-      }
-    }
-    const rest: string[] = [];
-    for (const run of cousins.values()) {
-      if (run.length >= MIN_RUN) ranges.push(run.sort());
-      else rest.push(run[0]!);
-    }
+    const { runs, rest } = runsOf(list);
+    ranges.push(...runs);
     if (rest.length >= MIN_COALESCED) ranges.push(rest.sort());
     else for (const path of rest) single.set(path, paths.get(path)!);
   }
   return { ranges, single };
+}
+
+/**
+ * `paths` in runs, each sorted, of MIN_RUN or more: those under one parent, and those alone under
+ * their parent per grandparent (both at one depth); `rest`, the others. Sorted as strings: keys
+ * encode each UTF-16 unit on its own (writeJavaUtf8) and paths hold no surrogates, so their bytes
+ * sort as the paths do.
+ */
+export function runsOf(paths: Iterable<string>): { runs: string[][]; rest: string[] } {
+  const byParent = new Map<string, string[]>();
+  for (const path of paths) {
+    const parent = parentOf(path);
+    const run = byParent.get(parent);
+    if (run) run.push(path);
+    else byParent.set(parent, [path]);
+  }
+  const runs: string[][] = [];
+  const cousins = new Map<string, string[]>();
+  for (const run of byParent.values()) {
+    if (run.length >= MIN_RUN) runs.push(run.sort());
+    else {
+      const grandparent = grandparentOf(run[0]!);
+      const list = cousins.get(grandparent);
+      if (list) list.push(run[0]!);
+      else cousins.set(grandparent, [run[0]!]);
+    }
+  }
+  const rest: string[] = [];
+  for (const run of cousins.values()) {
+    if (run.length >= MIN_RUN) runs.push(run.sort());
+    else rest.push(run[0]!);
+  }
+  return { runs, rest };
 }
 
 function grandparentOf(path: string): string {
@@ -104,21 +116,30 @@ class Bucket {
   }
 }
 
-/** Range ops of the paths at one depth, by layoutOf's rule, kept as paths come and go. */
+/**
+ * Range ops of the paths at one depth, by layoutOf's rule, and their children keys' compares, by
+ * plan.ts's (one per path read for its counter, one per run for the child counts), kept as paths
+ * come and go.
+ */
 class DepthCost {
   /** Every path here. */
   readonly all = new Bucket();
   readonly #byParent = new Map<string, Bucket>();
   /** Paths alone under their parent, per grandparent. */
   readonly #cousins = new Map<string, Bucket>();
-  /** Range ops of the runs (parents and grandparents with MIN_RUN paths or more). */
+  /** Range ops of the runs (parents and grandparents with MIN_RUN paths or more), and their compares for child counts. */
   #runOps = 0;
+  #runGuards = 0;
   /** Paths alone under their grandparent too. */
   readonly #rest = new Bucket();
 
   get rangedOps(): number {
     if (this.all.paths < MIN_COALESCED) return this.all.ops;
     return this.#runOps + (this.#rest.paths >= MIN_COALESCED ? this.#rest.rangeOps : this.#rest.ops);
+  }
+
+  get guards(): number {
+    return this.all.counters - this.all.counts + this.#runGuards + this.#rest.counts;
   }
 
   shift(path: string, want: ReadWant, by: number): void {
@@ -136,7 +157,7 @@ class DepthCost {
 
   /** Counts a parent's paths in (by 1) or out (by -1): a run of their own, or a cousin. */
   #place(siblings: Bucket, grandparent: string, by: number): void {
-    if (siblings.paths >= MIN_RUN) this.#runOps += by * siblings.rangeOps;
+    if (siblings.paths >= MIN_RUN) this.#run(siblings, by);
     else if (siblings.paths === 1) {
       let cousins = this.#cousins.get(grandparent);
       if (!cousins) this.#cousins.set(grandparent, cousins = new Bucket());
@@ -148,8 +169,13 @@ class DepthCost {
   }
 
   #count(cousins: Bucket, by: number): void {
-    if (cousins.paths >= MIN_RUN) this.#runOps += by * cousins.rangeOps;
+    if (cousins.paths >= MIN_RUN) this.#run(cousins, by);
     else if (cousins.paths === 1) this.#rest.add(cousins, by);
+  }
+
+  #run(run: Bucket, by: number): void {
+    this.#runOps += by * run.rangeOps;
+    if (run.counts > 0) this.#runGuards += by;
   }
 }
 
@@ -175,11 +201,14 @@ export class ReadCost {
     return false;
   }
 
+  /** Compares of node keys, and of the children keys of paths read for their names. */
   #compares = 0;
 
-  /** Compares guarding a plan over the paths so far: a create's target 1, others 2 (plan.ts). */
+  /** Compares guarding a plan over the paths so far (plan.ts), when its children keys may be guarded as ranges. */
   get compares(): number {
-    return this.#compares;
+    let n = this.#compares;
+    for (const d of this.#perDepth.values()) n += d.guards;
+    return n;
   }
 
   add(path: string, want: ReadWant): void {
@@ -189,6 +218,7 @@ export class ReadCost {
   /** Reads `path` for `want`, or not at all (undefined): how a caller undoes its own adds. */
   set(path: string, want: ReadWant | undefined): void {
     const old = this.paths.get(path);
+    if (old === want) return;
     this.#shift(path, old, -1);
     this.#shift(path, want, 1);
     if (want === undefined) this.paths.delete(path);
@@ -197,7 +227,7 @@ export class ReadCost {
 
   #shift(path: string, want: ReadWant | undefined, by: number): void {
     if (want === undefined) return;
-    this.#compares += by * (want === "node" ? 1 : 2);
+    this.#compares += by * (want === "names" ? 2 : 1);
     if (want === "names") {
       this.#single += by * OPS_PER_PATH;
       return;
@@ -207,13 +237,6 @@ export class ReadCost {
     if (!at) this.#perDepth.set(d, at = new DepthCost());
     at.shift(path, want, by);
   }
-}
-
-/** The smallest key after `key`: an end that includes `key`. */
-function after(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(key.length + 1);
-  out.set(key);
-  return out;
 }
 
 /** What the ranges of `paths` read: node keys (1), children keys too (2), child counts too (3). */
@@ -233,8 +256,8 @@ export function rangeOps(keys: KeyLayout, paths: readonly string[], wants: Reado
   const last = paths[paths.length - 1]!;
   const k = BigInt(paths.length);
   const n = rangesFor(paths, wants);
-  const ops: RequestOp[] = [{ range: { key: keys.node(first), rangeEnd: after(keys.node(last)), limit: 2n * k + 64n } }];
-  if (n > 1) ops.push({ range: { key: keys.children(first), rangeEnd: after(keys.children(last)), limit: 4n * k + 64n } });
+  const ops: RequestOp[] = [{ range: { key: keys.node(first), rangeEnd: keyAfter(keys.node(last)), limit: 2n * k + 64n } }];
+  if (n > 1) ops.push({ range: { key: keys.children(first), rangeEnd: keyAfter(keys.children(last)), limit: 4n * k + 64n } });
   if (n > 2) {
     // Every child key of a path between `first` and `last` starts with their common prefix; the keys
     // between `first/` and `last/` alone would miss some ("/t/a/p" sorts after "/t/a-b/").

@@ -10,7 +10,8 @@ import type { TxnRequest } from "./api.ts";
 import fc from "fast-check";
 import { layoutOf, rangeOps, ReadCost } from "./coalesce.ts";
 import { KeyLayout } from "./keys.ts";
-import { opsFor, type ReadWant } from "./snapshot.ts";
+import { type LoadedPath, opsFor, type ReadWant } from "./snapshot.ts";
+import { guards } from "./plan.ts";
 
 async function settle(rounds = 400): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
@@ -47,7 +48,7 @@ async function oneByOne(session: StoreSession, requests: Request[]): Promise<Sto
 }
 
 describe("ReadCost", () => {
-  it("counts the ops of layoutOf's reads as paths come, widen and go", () => {
+  it("counts the ops of layoutOf's reads, and the compares guarding them, as paths come, widen and go", () => {
     const segment = fc.constantFrom("a", "b", "c", "a-b", "t1", "t10", "t2");
     const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => "/" + s.join("/"));
     const want = fc.constantFrom<ReadWant>("node", "counter", "count", "names");
@@ -63,6 +64,11 @@ describe("ReadCost", () => {
       const keys = new KeyLayout("t/");
       return ranges.reduce((n, r) => n + rangeOps(keys, r, paths).length, 0) + [...single.values()].reduce((n, w) => n + opsFor(w), 0);
     };
+    const guardCount = (wants: ReadonlyMap<string, ReadWant>) => {
+      const paths = new Map<string, LoadedPath>();
+      for (const [path, want] of wants) paths.set(path, { want, node: undefined, children: undefined, childCount: 0, names: want === "names" ? [] : undefined });
+      return guards(new KeyLayout("t/"), { revision: 10n, marker: 0n, readAt: 10n, paths }).length;
+    };
     fc.assert(fc.property(fc.array(step, { maxLength: 120 }), (steps) => {
       const cost = new ReadCost();
       for (const s of steps) {
@@ -74,6 +80,7 @@ describe("ReadCost", () => {
           else assert.ok(cost.ops <= s.budget);
         }
         assert.equal(cost.ops, layoutOps(cost.paths));
+        assert.equal(cost.compares, guardCount(cost.paths));
       }
     }), { numRuns: 300 });
   });

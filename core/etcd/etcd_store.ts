@@ -20,6 +20,7 @@ import type { Translated } from "./watch_events.ts";
 import { decodeSessionKey } from "./session_key.ts";
 import { lastZxidAt } from "./zxid.ts";
 import { pathsOf, plan } from "./plan.ts";
+import { WriteLane } from "./write_lane.ts";
 import { CONTAINER_EPHEMERAL_OWNER } from "../api/create_mode.ts";
 
 export interface EtcdStoreOptions {
@@ -95,6 +96,7 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
   readonly maxTxnOps: number;
   readonly maxRequestBytes: number;
   readonly watchLagMs: number;
+  readonly lane: WriteLane = new WriteLane(this);
   readonly #options: EtcdStoreOptions;
   readonly #sessions = new Map<bigint, EtcdSession>();
   readonly #batcher: ReadBatcher;
@@ -240,12 +242,12 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
         if (!parsed) break;
         for (const [path, loaded] of parsed) found.set(path, loaded);
       }
-      if (found.size === paths.size) return { revision: result.revision, marker: parseMarker(result.shared[0]), paths: found };
+      if (found.size === paths.size) return { revision: result.revision, marker: parseMarker(result.shared[0]), readAt: result.revision, paths: found };
     }
     const ops = readAllOps(this.keys, paths);
     if (ops.length + 1 > this.maxTxnOps) throw new ReadTooWide(`${paths.size} paths do not fit in one read`);
     const result = await this.#batcher.read(ops);
-    return { revision: result.revision, marker: parseMarker(result.shared[0]), paths: parseAll(this.keys, paths, result.responses, 0) };
+    return { revision: result.revision, marker: parseMarker(result.shared[0]), readAt: result.revision, paths: parseAll(this.keys, paths, result.responses, 0) };
   }
 
   register(session: EtcdSession): void {
@@ -294,7 +296,7 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
       const snapshot = await this.read(pathsOf(request));
       const node = znodeOfLoaded(snapshot.paths.get(path)!);
       if (!node || node.ephemeralOwner !== CONTAINER_EPHEMERAL_OWNER || node.childCreations === 0 || node.children.size > 0) return;
-      const p = plan(this.keys, snapshot, [request], 0n, BigInt(Math.floor(this.clock.wallMs())));
+      const p = plan(this.keys, snapshot, [{ request, writer: { sessionId: 0n, authIds: [] } }], BigInt(Math.floor(this.clock.wallMs())));
       if (p.kind !== "write") return;
       const r = await this.api.txn({ compare: p.compare, success: [...p.success, { put: { key: this.keys.marker(), value: new Uint8Array(0) } }], failure: [] });
       if (r.succeeded) return;

@@ -30,6 +30,13 @@ function hex4(n: number): string {
   return n.toString(16).padStart(4, "0");
 }
 
+/** The smallest key after `key`: a range end that includes `key`. */
+export function keyAfter(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 1);
+  out.set(key);
+  return out;
+}
+
 /** The smallest key greater than every key starting with `prefix` (etcd's "prefix end"). */
 export function prefixEnd(prefix: Uint8Array): Uint8Array {
   const end = prefix.slice();

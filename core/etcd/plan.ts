@@ -1,4 +1,4 @@
-// Consecutive writes of a session as one etcd Txn. Each request runs, in order, on ZooKeeper's own
+// Consecutive writes (of one session, or of several: write_lane.ts) as one etcd Txn. Each request runs, in order, on ZooKeeper's own
 // data-tree code (tree/data_tree.ts) over one snapshot of the znodes they touch, each seeing the
 // ones before it, so codes, check order and Multi's per-op results are the reference model's by
 // construction. Each write has its own zxid (zxid.ts: the Txn's revision and the write's index). A
@@ -10,14 +10,15 @@ import type { StoreReply } from "../store.ts";
 import type { Stat } from "../api/stat.ts";
 import type { Id } from "../api/acl.ts";
 import type { KeyLayout } from "./keys.ts";
-import { MAX_DEPTH, depthOf } from "./keys.ts";
+import { MAX_DEPTH, depthOf, keyAfter } from "./keys.ts";
 import { DataTree, type Txn, TxnFailure } from "../tree/data_tree.ts";
 import type { ZNode } from "../tree/node.ts";
 import { CONTAINER_EPHEMERAL_OWNER, isSequential, isTtl } from "../api/create_mode.ts";
 import { parentOf } from "../api/path.ts";
 import { ErrorCode } from "../errors.ts";
 import { encodeChildren, encodeNode, NodeFlag } from "./codec.ts";
-import { isSystem, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
+import { isSystem, type LoadedPath, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
+import { runsOf } from "./coalesce.ts";
 import { lastZxidAt, MAX_WRITES_PER_TXN, SUB_BITS, subOf, zxidOf } from "./zxid.ts";
 
 /** The zxids the model gives the writes of a batch, by index; replaced once their Txn commits. */
@@ -37,23 +38,39 @@ function pendingSub(zxid: bigint): number | undefined {
 /** Writes that answer from a snapshot carry these. */
 export type WriteRequest = Exclude<Request, { type: "exists" | "getData" | "getChildren" | "getAcl" }>;
 
+/** Who sent a write: the owner of the ephemerals it creates, and the identities its ACLs are judged against. */
+export interface Writer {
+  readonly sessionId: bigint;
+  readonly authIds: readonly Id[];
+}
+
+/** A write and its writer. */
+export interface Write {
+  readonly request: WriteRequest;
+  readonly writer: Writer;
+}
+
 /**
  * The paths a write reads first, and what for: a create's target only whether it exists, the parent
  * of a create its node and counters (no reply of a create shows the parent's child count; a write
- * that does reads the parent for itself), the parent of a delete its children's names, and the node
- * itself for every other op (setData, setACL and check look at nothing else).
+ * that does reads the parent for itself), the parent of a delete its children's names, a check's
+ * target its node key (version and ACL), and the whole znode for every other op (setData, setACL
+ * and delete look at nothing else: their stats, or whether it has children).
  */
 export function pathsOf(request: WriteRequest, into: Map<string, ReadWant> = new Map()): Map<string, ReadWant> {
-  const add = (path: string, want: ReadWant) => into.set(path, widest(into.get(path), want));
-  const ops: readonly (ZkOp | WriteRequest)[] = request.type === "multi" ? request.ops : [request];
-  for (const op of ops) {
-    if (op.type === "multi") continue;
-    if ((op.type === "create" || op.type === "delete") && op.path !== "/") add(parentOf(op.path), op.type === "delete" ? "names" : "counter");
-    if (op.type === "create") {
-      if (!isSequential(op.mode)) add(op.path, "node");
-    } else add(op.path, "count");
-  }
+  if (request.type !== "multi") addPaths(request, into);
+  else for (const op of request.ops) addPaths(op, into);
   return into;
+}
+
+function addPaths(op: Exclude<ZkOp | WriteRequest, { type: "multi" }>, into: Map<string, ReadWant>): void {
+  if ((op.type === "create" || op.type === "delete") && op.path !== "/") {
+    const parent = parentOf(op.path);
+    into.set(parent, widest(into.get(parent), op.type === "delete" ? "names" : "counter"));
+  }
+  if (op.type === "create") {
+    if (!isSequential(op.mode)) into.set(op.path, widest(into.get(op.path), "node"));
+  } else into.set(op.path, widest(into.get(op.path), op.type === "check" ? "node" : "count"));
 }
 
 /** The outcome of running writes on a snapshot. */
@@ -209,46 +226,41 @@ function nodeKeyDiffers(before: ZNode | undefined, after: ZNode | undefined): bo
 }
 
 /**
- * Runs `requests` of `sessionId`, in order, on `snapshot` at wall time `timeMs`, as many as one Txn
- * can carry faithfully: a write that would write a node key an earlier one wrote (etcd keeps one
+ * Runs `writes`, in order, each as its writer, on `snapshot` at wall time `timeMs`, as many as one
+ * Txn can carry faithfully: a write that would write a node key an earlier one wrote (etcd keeps one
  * value per key and revision, so watchers could not hear both), or that needs paths the snapshot
  * lacks, ends the batch; it goes first in the next one.
  */
 export function plan(
   keys: KeyLayout,
   snapshot: Snapshot,
-  requests: readonly WriteRequest[],
-  sessionId: bigint,
+  writes: readonly Write[],
   timeMs: bigint,
-  authIds: readonly Id[] = [],
 ): Plan {
   const tree = new SnapshotTree(snapshot);
   const written = new Set<string>();
   /** Paths the writes changed, in the order they first changed: the Txn's ops follow it, so watch events do. */
   const touched = new Set<string>();
   const results: ({ failed: StoreReply } | { finish(revision: bigint): StoreReply })[] = [];
-  const limit = Math.min(requests.length, MAX_WRITES_PER_TXN);
+  const limit = Math.min(writes.length, MAX_WRITES_PER_TXN);
   for (let i = 0; i < limit; i++) {
     tree.nodes.mark();
     const missed = tree.misses.size;
-    const txn = tree.begin({ zxid: pendingZxid(i), timeMs, sessionId, authIds });
-    const result = runOne(txn, requests[i]!);
+    const { request, writer } = writes[i]!;
+    const txn = tree.begin({ zxid: pendingZxid(i), timeMs, sessionId: writer.sessionId, authIds: writer.authIds });
+    const result = runOne(txn, request);
     // Sets keep insertion order: the misses past `missed` are this write's.
-    const fresh = [...tree.misses].slice(missed);
-    const undo = () => {
-      txn.undoChildren();
-      tree.nodes.undo();
-      for (const path of fresh) tree.misses.delete(path);
-    };
+    const fresh = tree.misses.size > missed ? [...tree.misses].slice(missed) : [];
     if ("failed" in result && fresh.length > 0) {
       if (i === 0) return { kind: "missing", paths: fresh };
-      undo();
+      undoWrite(tree, txn, fresh);
       break;
     }
     const before = tree.nodes.before();
-    const nodeKeys = [...before].filter(([p, node]) => nodeKeyDiffers(node, tree.nodes.get(p))).map(([p]) => p);
+    const nodeKeys: string[] = [];
+    for (const [p, node] of before) if (nodeKeyDiffers(node, tree.nodes.get(p))) nodeKeys.push(p);
     if (i > 0 && nodeKeys.some((p) => written.has(p))) {
-      undo();
+      undoWrite(tree, txn, fresh);
       break;
     }
     for (const p of nodeKeys) written.add(p);
@@ -272,14 +284,42 @@ export function plan(
   return { kind: "write", taken, compare, success, assumed, finish: (revision) => replies(revision, true) };
 }
 
-/** Every key the model read must be as it was: same mod_revision, or still absent (0). */
-function guards(keys: KeyLayout, snapshot: Snapshot): Compare[] {
+/** Takes the last write out of the tree: its changes and the paths it found missing. */
+function undoWrite(tree: SnapshotTree, txn: Txn, misses: readonly string[]): void {
+  txn.undoChildren();
+  tree.nodes.undo();
+  for (const path of misses) tree.misses.delete(path);
+}
+
+/**
+ * Every key the model read must be as it was: same mod_revision, or still absent (0). The children
+ * keys of paths read for their child counts (setData's and check's targets) go as one compare per
+ * run of them (coalesce.ts runsOf): no key from the first to the last changed since the oldest read,
+ * when none of them had changed by then. A key created since fails that too; one deleted goes with
+ * its node key (a children key outlives no node), which has its own compare.
+ */
+export function guards(keys: KeyLayout, snapshot: Snapshot): Compare[] {
   const out: Compare[] = [];
+  const grouped: string[] = [];
+  const children = (path: string, loaded: LoadedPath) =>
+    out.push({ key: keys.children(path), target: "mod", result: "equal", operand: loaded.children?.modRevision ?? 0n });
   for (const [path, loaded] of snapshot.paths) {
     out.push({ key: keys.node(path), target: "mod", result: "equal", operand: loaded.node?.modRevision ?? 0n });
-    if (loaded.want !== "node") {
-      out.push({ key: keys.children(path), target: "mod", result: "equal", operand: loaded.children?.modRevision ?? 0n });
+    if (loaded.want === "names" || loaded.want === "counter") children(path, loaded);
+    if (loaded.want !== "names") grouped.push(path);
+  }
+  const { runs, rest } = runsOf(grouped);
+  const counted = (path: string) => snapshot.paths.get(path)!.want === "count";
+  for (const path of rest) if (counted(path)) children(path, snapshot.paths.get(path)!);
+  for (const run of runs) {
+    const mine = run.filter(counted);
+    const unchanged = mine.every((path) => (snapshot.paths.get(path)!.children?.modRevision ?? 0n) <= snapshot.readAt);
+    if (mine.length < 2 || !unchanged) {
+      for (const path of mine) children(path, snapshot.paths.get(path)!);
+      continue;
     }
+    const last = keys.children(mine.at(-1)!);
+    out.push({ key: keys.children(mine[0]!), rangeEnd: keyAfter(last), target: "mod", result: "less", operand: snapshot.readAt + 1n });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // One ZooKeeper session on etcd: a lease (its id is the session id), kept alive on the Clock, and an
 // ordered request pipeline. Consecutive reads run together (one Txn with other sessions' reads of the
-// same tick); consecutive writes too (write_pipeline.ts: one snapshot and one Txn for as many as fit).
+// same tick); consecutive writes too, merged with other sessions' (write_lane.ts, write_pipeline.ts:
+// one snapshot and one Txn for as many as fit).
 // A write group waits for everything before it, so a session's requests take effect in order; read
 // groups after it are read at once, overlapping, and answered in order.
 import type { Clock, Timer } from "../clock.ts";
@@ -25,8 +26,9 @@ import { classify } from "./failures.ts";
 import { EtcdLayoutError } from "./layout_version.ts";
 import { OPS_PER_PATH, type ReadWant, type Snapshot, widest, znodeOfLoaded } from "./snapshot.ts";
 import { ReadCost, ReadTooWide } from "./coalesce.ts";
-import type { WriteRequest } from "./plan.ts";
-import { type Committed, commitWrites } from "./write_pipeline.ts";
+import type { WriteRequest, Writer } from "./plan.ts";
+import type { Committed } from "./write_pipeline.ts";
+import type { WriteLane } from "./write_lane.ts";
 import { ownedRequest } from "./owned_request.ts";
 import { lastZxidAt } from "./zxid.ts";
 import { decodeSessionKey, encodeSessionKey } from "./session_key.ts";
@@ -47,6 +49,8 @@ export interface SessionCore {
   ready(): Promise<void>;
   /** Reads paths at one revision, batched with the tick's other reads. */
   read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot>;
+  /** Commits writes with the store's other sessions' (write_lane.ts). */
+  readonly lane: WriteLane;
   register(session: EtcdSession): void;
   unregister(session: EtcdSession): void;
   /**
@@ -750,6 +754,7 @@ export class EtcdSession implements ServerSession {
       for (const item of items) item.resolve({ resultCode: refused });
       return;
     }
+    const writer: Writer = { sessionId: this.#id, authIds: this.#authIds };
     for (let at = 0; at < items.length;) {
       // Batches are answered as they commit, each once the watch has delivered its events.
       let answered = Promise.resolve();
@@ -762,17 +767,10 @@ export class EtcdSession implements ServerSession {
           }
         });
       };
-      let error: unknown;
-      try {
-        const outcome = await commitWrites(this.#core, this.#id, items.slice(at).map((item) => item.request), committed, this.#authIds);
-        await answered;
-        if (!("error" in outcome)) continue;
-        error = outcome.error;
-      } catch (e) {
-        await answered.catch(() => {});
-        error = e;
-      }
-      const code = this.#failed(error);
+      const outcome = await this.#core.lane.commit(items.slice(at).map((item) => ({ request: item.request, writer })), committed);
+      await answered;
+      if (!("error" in outcome)) continue;
+      const code = this.#failed(outcome.error);
       // etcd refused the Txn (nothing applied): that write fails, the next ones go on. Otherwise the
       // outcome is unknown or the session is gone: the batch and every write behind it fail.
       if (code === ErrorCode.BadArguments || code === ErrorCode.SystemError) items[at++]!.resolve({ resultCode: code });

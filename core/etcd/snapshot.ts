@@ -41,6 +41,11 @@ export interface Snapshot {
   revision: bigint;
   /** mod_revision of the write marker: the namespace's last write at or before `revision`. */
   marker: bigint;
+  /**
+   * The revision of its oldest read (`revision` for one read; less for paths known from earlier
+   * reads and predicted writes): a key unchanged since is as known (plan.ts guards ranges so).
+   */
+  readAt: bigint;
   paths: Map<string, LoadedPath>;
 }
 

@@ -1,4 +1,4 @@
-// A session's queued writes, committed a batch at a time: the longest run of them one snapshot read
+// Queued writes (a session's, or several sessions' merged: write_lane.ts), committed a batch at a time: the longest run of them one snapshot read
 // and one guarded Txn can carry (plan.ts decides where a batch must end), instead of a read and a
 // Txn per write. While a batch's Txn is in flight, the next ones are planned on the prediction that
 // it commits (predict.ts) and sent behind it, each guarded so that it commits only right after the
@@ -7,7 +7,6 @@
 // unknown, and the caller answers ConnectionLoss without sending it again.
 import type { Clock } from "../clock.ts";
 import type { StoreReply } from "../store.ts";
-import type { Id } from "../api/acl.ts";
 import type { Compare, EtcdApi, RequestOp, TxnResponse } from "./api.ts";
 import type { KeyLayout } from "./keys.ts";
 import { ErrorCode } from "../errors.ts";
@@ -15,7 +14,7 @@ import { classify } from "./failures.ts";
 import { type LoadedPath, markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, widest } from "./snapshot.ts";
 import { applyPredicted, project } from "./predict.ts";
 import { ReadCost, ReadTooWide } from "./coalesce.ts";
-import { pathsOf, plan, type WriteRequest } from "./plan.ts";
+import { pathsOf, plan, type Write } from "./plan.ts";
 import { MAX_WRITES_PER_TXN } from "./zxid.ts";
 
 /** What the pipeline needs from its store. */
@@ -50,25 +49,30 @@ const MAX_WRITE_ATTEMPTS = 64;
 const MAX_EXTRA_READS = 8;
 
 /**
- * The paths of the first writes whose reads fit `readOps` range ops and whose guards fit `compares`
- * (at least the first write).
+ * The paths of the first writes from `from` whose reads fit `readOps` range ops and whose guards fit
+ * `compares` (at least the first write).
  */
-function readSet(requests: readonly WriteRequest[], readOps: number, compares: number): { count: number; paths: Map<string, ReadWant> } {
+function readSet(writes: readonly Write[], from: number, readOps: number, compares: number): { count: number; paths: Map<string, ReadWant> } {
   const cost = new ReadCost();
-  for (const [path, want] of pathsOf(requests[0]!)) cost.add(path, want);
-  let count = 1;
-  for (; count < Math.min(requests.length, MAX_WRITES_PER_TXN); count++) {
-    const added: [string, ReadWant | undefined][] = [];
-    for (const [path, want] of pathsOf(requests[count]!)) {
-      added.push([path, cost.paths.get(path)]);
+  for (const [path, want] of pathsOf(writes[from]!.request)) cost.add(path, want);
+  const end = Math.min(writes.length, from + MAX_WRITES_PER_TXN);
+  const mine = new Map<string, ReadWant>();
+  const before: (ReadWant | undefined)[] = [];
+  let at = from + 1;
+  for (; at < end; at++) {
+    mine.clear();
+    before.length = 0;
+    for (const [path, want] of pathsOf(writes[at]!.request, mine)) {
+      before.push(cost.paths.get(path));
       cost.add(path, want);
     }
     if (cost.ops > readOps || cost.compares > compares) {
-      for (const [path, old] of added.reverse()) cost.set(path, old);
+      let i = 0;
+      for (const path of mine.keys()) cost.set(path, before[i++]);
       break;
     }
   }
-  return { count, paths: cost.paths };
+  return { count: at - from, paths: cost.paths };
 }
 
 /** A bound on the protobuf size of a Txn: keys, values and per-op framing. */
@@ -84,18 +88,16 @@ function txnBytes(compare: readonly Compare[], ...branches: (readonly RequestOp[
 }
 
 /**
- * Commits the longest possible batch from the head of `requests` (never empty) for `sessionId`, its
- * ACLs judged against `authIds`, and, when more writes are queued behind it, the batches after it
+ * Commits the longest possible batch from the head of `writes` (never empty), each as its writer,
+ * and, when more writes are queued behind it, the batches after it
  * (up to PIPELINE_DEPTH in all), each planned while the one before is in flight on the prediction
  * that it commits. Calls `committed` with each batch's replies as it commits, in order; returns
  * the failure of the Txn after the last, if one failed. Rejects when the head's etcd call fails.
  */
 export async function commitWrites(
   core: WriteCore,
-  sessionId: bigint,
-  requests: readonly WriteRequest[],
+  writes: readonly Write[],
   committed: (batch: Committed) => void,
-  authIds: readonly Id[] = [],
 ): Promise<{ error?: unknown }> {
   const { api, keys, clock, maxTxnOps, maxRequestBytes } = core;
   const alone = (code: number) => {
@@ -107,13 +109,13 @@ export async function commitWrites(
     for (const [path, want] of paths) cost.add(path, want);
     return cost.ops <= maxTxnOps - 1;
   };
-  let { count, paths } = readSet(requests, maxTxnOps - 1, maxTxnOps);
+  let { count, paths } = readSet(writes, 0, maxTxnOps - 1, maxTxnOps);
   if (!fits(paths)) return alone(ErrorCode.BadArguments);
   // The reads of the batches that may follow, sent beside the head's (one group more than they
   // can use, as their batches need not end where the groups do).
   const ahead: Promise<Snapshot | undefined>[] = [];
-  for (let at = count; at < requests.length && ahead.length < PIPELINE_DEPTH;) {
-    const next = readSet(requests.slice(at), maxTxnOps - 1, maxTxnOps);
+  for (let at = count; at < writes.length && ahead.length < PIPELINE_DEPTH;) {
+    const next = readSet(writes, at, maxTxnOps - 1, maxTxnOps);
     ahead.push(core.read(next.paths).catch(() => undefined));
     at += next.count;
   }
@@ -139,7 +141,7 @@ export async function commitWrites(
         if (count === 1) return undefined;
         count = Math.max(1, count >> 1);
         paths = new Map();
-        for (const request of requests.slice(0, count)) pathsOf(request, paths);
+        for (const write of writes.slice(0, count)) pathsOf(write.request, paths);
         addTransient([...transient]);
       }
     }
@@ -148,7 +150,7 @@ export async function commitWrites(
   if (!snapshot) return alone(ErrorCode.BadArguments);
   let extraReads = 0;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS;) {
-    const p = plan(keys, snapshot, requests.slice(0, count), sessionId, BigInt(Math.floor(clock.wallMs())), authIds);
+    const p = plan(keys, snapshot, writes.slice(0, count), BigInt(Math.floor(clock.wallMs())));
     if (p.kind === "missing") {
       if (++extraReads > MAX_EXTRA_READS) return alone(ErrorCode.SystemError);
       addTransient(p.paths);
@@ -156,7 +158,7 @@ export async function commitWrites(
         // Only the first write's paths and its discoveries, then.
         if (count === 1) return alone(ErrorCode.BadArguments);
         count = 1;
-        paths = pathsOf(requests[0]!);
+        paths = pathsOf(writes[0]!.request);
         addTransient([...transient]);
         if (!fits(paths)) return alone(ErrorCode.BadArguments);
       }
@@ -188,7 +190,7 @@ export async function commitWrites(
     const first = attempt++ === 0;
     const head = api.txn({ compare: p.compare, success, failure });
     // The batches behind, planned while the head is in flight: on its first attempt only.
-    const successors = first && ahead.length > 0 ? followers(core, sessionId, authIds, requests.slice(p.taken), snapshot, ahead, success) : undefined;
+    const successors = first && ahead.length > 0 ? followers(core, writes.slice(p.taken), snapshot, ahead, success) : undefined;
     let response;
     try {
       response = await head;
@@ -209,7 +211,7 @@ export async function commitWrites(
       snapshot = fresh;
       continue;
     }
-    snapshot = { revision: response.header.revision, marker: parseMarker(response.responses[0]), paths: parseAll(keys, paths, response.responses, 1) };
+    snapshot = { revision: response.header.revision, marker: parseMarker(response.responses[0]), readAt: response.header.revision, paths: parseAll(keys, paths, response.responses, 1) };
   }
   return alone(ErrorCode.SystemError);
 }
@@ -220,9 +222,7 @@ export async function commitWrites(
  */
 function followers(
   core: WriteCore,
-  sessionId: bigint,
-  authIds: readonly Id[],
-  requests: readonly WriteRequest[],
+  writes: readonly Write[],
   snapshot: Snapshot,
   ahead: readonly Promise<Snapshot | undefined>[],
   headOps: readonly RequestOp[],
@@ -230,14 +230,16 @@ function followers(
   return Promise.all(ahead).then((found) => {
     const known = new Map<string, LoadedPath>();
     let revision = snapshot.revision;
+    let readAt = snapshot.readAt;
     for (const s of found) {
       if (!s) continue;
       for (const [path, loaded] of s.paths) known.set(path, loaded);
       if (s.revision > revision) revision = s.revision;
+      if (s.readAt < readAt) readAt = s.readAt;
     }
     // The head's reads win: the Txn in flight was planned on them.
     for (const [path, loaded] of snapshot.paths) known.set(path, loaded);
-    return new Successors(core, sessionId, authIds, requests, known, headOps, revision + 1n);
+    return new Successors(core, writes, known, readAt, headOps, revision + 1n);
   }).catch(() => undefined);
 }
 
@@ -271,22 +273,25 @@ interface Planned {
  */
 class Successors {
   readonly #core: WriteCore;
-  readonly #sessionId: bigint;
-  readonly #authIds: readonly Id[];
-  readonly #requests: readonly WriteRequest[];
+  readonly #writes: readonly Write[];
   /** The paths read, as the last committed Txn left them. */
   #known: Map<string, LoadedPath>;
   /** Requests already sent. */
   #at = 0;
   #guess: Guess;
 
-  /** `known`: the head batch's reads and the reads ahead; the head's Txn writes `headOps`, predicted at `revision`. */
-  constructor(core: WriteCore, sessionId: bigint, authIds: readonly Id[], requests: readonly WriteRequest[], known: Map<string, LoadedPath>, headOps: readonly RequestOp[], revision: bigint) {
+  /** The revision of the oldest read in `#known`. */
+  readonly #readAt: bigint;
+
+  /**
+   * `known`: the head batch's reads and the reads ahead, the oldest at `readAt`; the head's Txn
+   * writes `headOps`, predicted at `revision`.
+   */
+  constructor(core: WriteCore, writes: readonly Write[], known: Map<string, LoadedPath>, readAt: bigint, headOps: readonly RequestOp[], revision: bigint) {
     this.#core = core;
-    this.#sessionId = sessionId;
-    this.#authIds = authIds;
-    this.#requests = requests;
+    this.#writes = writes;
     this.#known = known;
+    this.#readAt = readAt;
     this.#guess = this.#prepare(headOps, revision);
   }
 
@@ -296,12 +301,11 @@ class Successors {
     const known = new Map(this.#known);
     applyPredicted(keys, known, ops, revision);
     const guess: Guess = { revision, known, batch: undefined };
-    const rest = this.#requests.slice(this.#at);
-    if (rest.length === 0) return guess;
-    const wants = readSet(rest, Infinity, maxTxnOps);
+    if (this.#at === this.#writes.length) return guess;
+    const wants = readSet(this.#writes, this.#at, Infinity, maxTxnOps);
     const paths = project(known, wants.paths);
     if (!paths) return guess;
-    const p = plan(keys, { revision, marker: revision, paths }, rest.slice(0, wants.count), this.#sessionId, BigInt(Math.floor(clock.wallMs())), this.#authIds);
+    const p = plan(keys, { revision, marker: revision, readAt: this.#readAt, paths }, this.#writes.slice(this.#at, this.#at + wants.count), BigInt(Math.floor(clock.wallMs())));
     if (p.kind !== "write") return guess;
     const success = [...p.success, markerPut(keys)];
     if (p.compare.length > maxTxnOps || success.length > maxTxnOps || txnBytes(p.compare, success) > maxRequestBytes) return guess;

@@ -123,6 +123,28 @@ describe("write pipeline: a burst longer than one Txn", () => {
     await session.close();
   });
 
+  it("guards the children keys of its setData targets as one range: a child created under one since fails the Txn, and its stat shows the child", async () => {
+    const etcd = new FakeEtcd();
+    const other = createEtcdStore({ api: etcd.api(), clock: new FakeClock(), prefix: "t/" });
+    const rival = other.openSession({ onSessionEvent() {}, onWatch() {} }, { sessionTimeoutMs: 6000 });
+    await settle();
+    const targets = Array.from({ length: 200 }, (_, i) => `/p/n${String(i).padStart(4, "0")}`);
+    for (const r of [create("/p"), ...targets.map(create)]) assert.equal((await rival.submit(r, false)).resultCode, 0);
+    let first = Infinity;
+    const { session, seen } = await hooked(etcd, async (n) => {
+      if (n === first) assert.equal((await rival.submit(create("/p/n0100/child"), false)).resultCode, 0);
+    });
+    first = seen.writes + 1;
+    const replies = await Promise.all(targets.map((path) => session.submit(setData(path, 0), false)));
+    assert.deepEqual(new Set(replies.map((r) => r.resultCode)), new Set([0]));
+    assert.deepEqual([replies[100]!.stat!.numChildren, replies[100]!.stat!.cversion], [1, 1], "the child the rival created");
+    assert.equal(replies[99]!.stat!.numChildren, 0);
+    // 127 setData a Txn (a compare each and one for the range; 63 with two each), the first lost to the rival.
+    assert.equal(seen.writes - first + 1, 3);
+    assertInOrder(replies);
+    await Promise.all([session.close(), rival.close()]);
+  });
+
   it("is planned again when etcd's revision moved under it, and reads afresh when another writer came between", async () => {
     const etcd = new FakeEtcd();
     const other = createEtcdStore({ api: etcd.api(), clock: new FakeClock(), prefix: "t/" });
