@@ -7,13 +7,19 @@ export const MAX_FRAME_BYTES = 0xfffff;
 export interface FrameDecoderOptions {
   /** Largest frame body accepted; default MAX_FRAME_BYTES. Kafka raises it to 4 MiB. */
   maxFrameBytes?: number;
+  /**
+   * A frame that lies whole in one chunk comes out as a view of that chunk rather than a copy: for
+   * a caller that neither reuses chunks nor keeps frames (a client decodes each reply at once).
+   */
+  views?: boolean;
 }
 
 /** A push parser: bytes in as they arrive, complete frame bodies out. */
 export interface FrameDecoder {
   /**
    * Feeds one chunk and returns the frame bodies it completed, in order; a partial frame stays
-   * buffered for the next push. Bodies are fresh copies, so the caller may reuse `chunk`.
+   * buffered for the next push. Bodies are fresh copies, so the caller may reuse `chunk`, unless
+   * the decoder was made with `views`.
    * @throws KeeperError MarshallingError for a negative length or one above maxFrameBytes; the
    * stream is then unusable (every later push throws the same error) and the caller must drop it
    */
@@ -28,8 +34,8 @@ export interface FrameDecoder {
  */
 export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDecoder {
   const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
-  const prefix = new Uint8Array(4);
-  const prefixView = new DataView(prefix.buffer);
+  const views = options.views ?? false;
+  let prefix = 0;
   let prefixFill = 0;
   let body: Uint8Array | undefined;
   let bodyFill = 0;
@@ -43,13 +49,20 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
     let at = 0;
     while (at < chunk.length) {
       if (body === undefined) {
-        const n = Math.min(4 - prefixFill, chunk.length - at);
-        prefix.set(chunk.subarray(at, at + n), prefixFill);
-        prefixFill += n;
-        at += n;
+        while (prefixFill < 4 && at < chunk.length) {
+          prefix = (prefix << 8) | chunk[at++]!;
+          prefixFill++;
+        }
         if (prefixFill < 4) break;
         prefixFill = 0;
-        body = new Uint8Array(checkedLength(prefixView.getInt32(0)));
+        const length = checkedLength(prefix | 0);
+        if (views && length <= chunk.length - at) {
+          // A plain Uint8Array even over a Node Buffer, whose slice() would alias rather than copy.
+          frames.push(new Uint8Array(chunk.buffer, chunk.byteOffset + at, length));
+          at += length;
+          continue;
+        }
+        body = new Uint8Array(length);
         bodyFill = 0;
       }
       // Runs with n = 0 too, so an empty frame completes as soon as its prefix does.

@@ -58,6 +58,19 @@ describe("createFrameDecoder()", () => {
     chunk.fill(0);
     assert.deepEqual(body, fromHex("aa"));
   });
+  it("with views, returns a frame lying whole in its chunk as a view of it", () => {
+    const chunk = fromHex("00000001 aa 00000002 bbcc");
+    const [a, b] = createFrameDecoder({ views: true }).push(chunk);
+    chunk.fill(0);
+    assert.deepEqual([a, b], [fromHex("00"), fromHex("0000")]);
+  });
+  it("with views, returns the same frames when the stream is split at any offset", () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const decoder = createFrameDecoder({ views: true });
+      const out = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
+      assert.deepEqual(out, bodies, `split at ${cut}`);
+    }
+  });
   it("accepts a frame of exactly maxFrameBytes", () => {
     const decoder = createFrameDecoder({ maxFrameBytes: 3 });
     assert.deepEqual(decoder.push(fromHex("00000003 010203")), [fromHex("010203")]);

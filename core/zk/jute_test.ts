@@ -52,6 +52,26 @@ describe("writeFrame()", () => {
   it("writes an empty body as a zero length", () => {
     assert.equal(toHex(writeFrame(() => {})), "00000000");
   });
+  it("returns bytes of their own, which later frames leave alone", () => {
+    const first = writeFrame((w) => w.int(1));
+    writeFrame((w) => w.int(2).int(3));
+    assert.equal(toHex(first), "00000004" + "00000001");
+    assert.equal(first.buffer.byteLength, 8);
+  });
+  it("encodes a frame written while another is being written", () => {
+    let inner: Uint8Array = new Uint8Array(0);
+    const outer = writeFrame((w) => {
+      w.int(1);
+      inner = writeFrame((v) => v.int(2));
+      w.int(3);
+    });
+    assert.equal(toHex(outer), "00000008" + "00000001" + "00000003");
+    assert.equal(toHex(inner), "00000004" + "00000002");
+  });
+  it("starts clean after a write that threw", () => {
+    assert.throws(() => writeFrame((w) => w.int(1).int(2 ** 31)), /32-bit integer/);
+    assert.equal(toHex(writeFrame((w) => w.int(7))), "00000004" + "00000007");
+  });
 });
 
 describe("JuteReader", () => {

@@ -27,6 +27,17 @@ export class JuteWriter {
     return this.#length;
   }
 
+  /** Bytes the buffer holds before it must grow. */
+  get capacity(): number {
+    return this.#bytes.length;
+  }
+
+  /** Forgets what was written, keeping the buffer for the next values. */
+  reset(): this {
+    this.#length = 0;
+    return this;
+  }
+
   /** @throws KeeperError BadArguments when `value` is not a 32-bit signed integer */
   int(value: number): this {
     if (!Number.isInteger(value) || value < INT_MIN || value > INT_MAX) {
@@ -114,10 +125,24 @@ export class JuteWriter {
   }
 }
 
-/** A whole frame: the 4-byte big-endian length prefix, patched in once `write` is done, then the body. */
+/** A scratch buffer that grew past this is dropped after its frame rather than kept. */
+const SCRATCH_MAX_BYTES = 64 * 1024;
+// The writer every frame is encoded in: a fresh 256-byte buffer per frame was most of what a small
+// request allocated. Taken while in use, so a frame encoded inside another gets a writer of its own.
+let scratch: JuteWriter | undefined;
+
+/**
+ * A whole frame: the 4-byte big-endian length prefix, patched in once `write` is done, then the
+ * body. The bytes are a copy of their own, exactly as long as the frame.
+ */
 export function writeFrame(write: (w: JuteWriter) => void): Uint8Array {
-  const w = new JuteWriter();
-  w.int(0);
-  write(w);
-  return w.patchInt(0, w.length - 4).bytes();
+  const w = scratch?.reset() ?? new JuteWriter();
+  scratch = undefined;
+  try {
+    w.int(0);
+    write(w);
+    return w.patchInt(0, w.length - 4).bytes().slice();
+  } finally {
+    if (w.capacity <= SCRATCH_MAX_BYTES) scratch = w;
+  }
 }

@@ -5,6 +5,7 @@ import { type HostPort, hostPort } from "../connect_string.ts";
 import type { SessionEvent } from "../store.ts";
 import { ErrorCode, KeeperError } from "../errors.ts";
 import { EventType, type WatchEvent } from "../api/events.ts";
+import { Fifo } from "./fifo.ts";
 import { createFrameDecoder, type FrameDecoder } from "./frames.ts";
 import { OpCode, Xid } from "./opcodes.ts";
 import { decodeReply, encodeRequest, type ZkWireRequest, type ZkWireResponse } from "./records.ts";
@@ -184,7 +185,7 @@ class ZkSession implements Session {
   #lastSendAt = 0;
   #lastRecvAt = 0;
   #decoder: FrameDecoder | undefined;
-  #pending: Pending[] = [];
+  readonly #pending = new Fifo<Pending>();
   #queued: Queued[] = [];
 
   constructor(config: SessionConfig) {
@@ -338,7 +339,8 @@ class ZkSession implements Session {
 
   #handshake(at: number): void {
     this.#phase = "handshaking";
-    this.#decoder = createFrameDecoder({ maxFrameBytes: this.#maxFrameBytes });
+    // Views: each reply is decoded as soon as it is cut, and what is kept of it is copied out.
+    this.#decoder = createFrameDecoder({ maxFrameBytes: this.#maxFrameBytes, views: true });
     this.#send(
       encodeConnectRequest({
         protocolVersion: 0,
@@ -400,7 +402,7 @@ class ZkSession implements Session {
   #reply(frame: Uint8Array, at: number): void {
     const xid = frame.length >= 4 ? new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getInt32(0) : undefined;
     const special = xid === Xid.Notification || xid === Xid.Ping || xid === Xid.Auth || xid === Xid.SetWatches;
-    const head = this.#pending[0];
+    const head = this.#pending.peek();
     if (!special && xid !== undefined && head?.xid !== xid) {
       // FIFO is the protocol's promise; a reply out of order means we no longer know what answers what.
       const expected = head === undefined ? "no request is pending" : `expected xid ${head.xid}`;
@@ -471,7 +473,12 @@ class ZkSession implements Session {
   #sendRequest(q: Queued, at: number): void {
     const xid = this.#nextXid;
     this.#nextXid = xid === MAX_XID ? 1 : xid + 1;
-    new DataView(q.frame.buffer, q.frame.byteOffset, q.frame.byteLength).setInt32(4, xid);
+    // By hand: a DataView over the frame would cost an object per request.
+    const frame = q.frame;
+    frame[4] = xid >>> 24;
+    frame[5] = xid >>> 16;
+    frame[6] = xid >>> 8;
+    frame[7] = xid;
     this.#pending.push({ xid, id: q.id, opCode: q.opCode, watch: q.watch });
     this.#send(q.frame, at);
   }
@@ -571,7 +578,7 @@ class ZkSession implements Session {
       return;
     }
     this.#out.push({ kind: "close-channel", error });
-    for (const p of this.#pending.splice(0)) this.#failOne(p.id, ErrorCode.ConnectionLoss);
+    for (const p of this.#pending.drain()) this.#failOne(p.id, ErrorCode.ConnectionLoss);
     // A failed connect attempt also fails what waited for it (Java's cleanup of the outgoing queue).
     if (phase !== "connected") for (const q of this.#queued.splice(0)) this.#failOne(q.id, ErrorCode.ConnectionLoss);
     this.#phase = "waiting";
@@ -582,7 +589,7 @@ class ZkSession implements Session {
   }
 
   #failAll(code: number): void {
-    for (const p of this.#pending.splice(0)) this.#failOne(p.id, code);
+    for (const p of this.#pending.drain()) this.#failOne(p.id, code);
     for (const q of this.#queued.splice(0)) this.#failOne(q.id, code);
   }
 
