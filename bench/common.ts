@@ -11,7 +11,7 @@ export type Command =
   | { cmd: "prepare" | "get-all" | "get-10" | "get-batch" | "sessions" | "watch-fanout"; root: string; n: number }
   | { cmd: "create"; root: string; n: number; tag: string; keep?: boolean }
   | { cmd: "fenced"; root: string; n: number }
-  | { cmd: "many-sessions"; root: string; n: number; tag: string }
+  | { cmd: "many-sessions"; root: string; n: number; tag: string; shared?: boolean }
   | { cmd: "seed-failover"; root: string; topics: number; partitions: number }
   | { cmd: "failover"; root: string };
 

@@ -37,10 +37,11 @@ interface BenchClient {
   /** Ours only: one handleRequests batch (Kafka's way of reading many nodes). */
   batch?(requests: Request[]): Promise<Response[]>;
   /**
-   * Ours only: a session per parent opened beside this one, then (timed by `time`) each creating `n`
-   * nodes at once, round-robin under all the parents.
+   * Ours only: a session per parent opened beside this one (each its own client, or on etcd with
+   * `shared` all of one store), then (timed by `time`) each creating `n` nodes at once, round-robin
+   * under all the parents.
    */
-  manySessions?(parents: string[], n: number, time: (work: () => Promise<unknown>) => Promise<Reply>): Promise<Reply>;
+  manySessions?(parents: string[], n: number, shared: boolean, time: (work: () => Promise<unknown>) => Promise<Reply>): Promise<Reply>;
   /** Ours only: creates each group of (path, data) as one Multi, groups in order per session. */
   seed?(groups: [string, Uint8Array][][]): Promise<void>;
   close(): Promise<void>;
@@ -53,14 +54,32 @@ const fail = (what: string, r: { resultCode: number }): never => {
 /** Our client on TARGET; for etcd under a key prefix of the run's own (ETCD_PREFIX). */
 async function openOursRaw(): Promise<KafkaMetastore> {
   if (TARGET.startsWith("etcd://")) {
-    const api = createGrpcEtcdApi({ endpoints: [`http://${TARGET.slice("etcd://".length)}`] });
-    const client = createMetastore({ store: createEtcdStore({ api, clock: systemClock, prefix: ETCD_PREFIX, ...MAX_TXN_OPS }), clock: systemClock, ownsStore: true });
+    const client = createMetastore({ store: openEtcdStore(), clock: systemClock, ownsStore: true });
     await client.waitUntilConnected(10_000);
     return client;
   }
   const mod = g.Deno ? await import("../runtimes/deno/mod.ts") : g.Bun ? await import("../runtimes/bun/mod.ts") : await import("../runtimes/node/mod.ts");
   return await mod.connect(TARGET);
 }
+function openEtcdStore() {
+  const api = createGrpcEtcdApi({ endpoints: [`http://${TARGET.slice("etcd://".length)}`] });
+  return createEtcdStore({ api, clock: systemClock, prefix: ETCD_PREFIX, ...MAX_TXN_OPS });
+}
+
+/** `n` clients of their own. */
+async function openEach(n: number): Promise<{ sessions: KafkaMetastore[]; close(): Promise<void> }> {
+  const sessions = await Promise.all(Array.from({ length: n }, () => openOursRaw()));
+  return { sessions, close: async () => void (await Promise.all(sessions.map((c) => c.close()))) };
+}
+
+/** `n` sessions of one etcd store, as a `kmeta serve` holds its clients'; `close` closes them and the store. */
+async function openSharedEtcd(n: number): Promise<{ sessions: KafkaMetastore[]; close(): Promise<void> }> {
+  const store = openEtcdStore();
+  const sessions = Array.from({ length: n }, () => createMetastore({ store, clock: systemClock, ownsStore: false }));
+  await Promise.all(sessions.map((c) => c.waitUntilConnected(10_000)));
+  return { sessions, close: async () => void (await Promise.all(sessions.map((c) => c.close())), await store.close?.()) };
+}
+
 // For an etcd started with a higher --max-txn-ops: the store's maxTxnOps to match.
 const MAX_TXN_OPS = process.env.KMETA_BENCH_MAX_TXN_OPS ? { maxTxnOps: Number(process.env.KMETA_BENCH_MAX_TXN_OPS) } : {};
 // A prefix of its own per run, so the bench's 100k+ keys go with one range delete at the end.
@@ -122,8 +141,8 @@ async function openOurs(): Promise<BenchClient> {
       );
       await Promise.all(seeders.map((c) => c.close()));
     },
-    manySessions: async (parents, n, time) => {
-      const sessions = await Promise.all(parents.map(() => openOursRaw()));
+    manySessions: async (parents, n, shared, time) => {
+      const { sessions, close } = shared && TARGET.startsWith("etcd://") ? await openSharedEtcd(parents.length) : await openEach(parents.length);
       try {
         return await time(() =>
           Promise.all(sessions.map(async (c, s) => {
@@ -133,7 +152,7 @@ async function openOurs(): Promise<BenchClient> {
           }))
         );
       } finally {
-        await Promise.all(sessions.map((c) => c.close()));
+        await close();
       }
     },
     close: async () => {
@@ -348,7 +367,7 @@ async function handle(cmd: Command): Promise<Reply> {
       if (!client.manySessions) throw new Error(`${CLIENT} has no sessions of its own here`);
       const parents = Array.from({ length: MANY_SESSIONS }, (_, k) => `${root}/m${cmd.tag}-${k}`);
       for (const p of parents) await client.create(p, new Uint8Array(0));
-      return client.manySessions(parents, cmd.n, (work) => timed(MANY_SESSIONS * cmd.n, work));
+      return client.manySessions(parents, cmd.n, cmd.shared === true, (work) => timed(MANY_SESSIONS * cmd.n, work));
     }
     case "get-all": {
       const paths = readSet(root, cmd.n);

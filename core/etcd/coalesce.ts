@@ -90,6 +90,19 @@ export function runsOf(paths: Iterable<string>): { runs: string[][]; rest: strin
   return { runs, rest };
 }
 
+/** `layout` with `runs` (some of its ranges) read path by path instead. */
+export function apart(layout: ReadLayout, runs: readonly string[][], wants: ReadonlyMap<string, ReadWant>): ReadLayout {
+  const single = new Map(layout.single);
+  for (const run of runs) for (const path of run) single.set(path, wants.get(path)!);
+  return { ranges: layout.ranges.filter((run) => !runs.includes(run)), single };
+}
+
+/** What a run is remembered by: its depth, and the parent of its paths, or their grandparent when their parents differ. */
+export function anchorOf(run: readonly string[]): string {
+  const parent = parentOf(run[0]!);
+  return `${depthOf(run[0]!)} ${parent === parentOf(run[run.length - 1]!) ? parent : grandparentOf(run[0]!)}`;
+}
+
 function grandparentOf(path: string): string {
   return depthOf(path) < 2 ? "" : parentOf(parentOf(path));
 }
@@ -240,7 +253,7 @@ export class ReadCost {
 }
 
 /** What the ranges of `paths` read: node keys (1), children keys too (2), child counts too (3). */
-function rangesFor(paths: readonly string[], wants: ReadonlyMap<string, ReadWant>): number {
+export function rangeOpCount(paths: readonly string[], wants: ReadonlyMap<string, ReadWant>): number {
   let n = 1;
   for (const path of paths) {
     const want = wants.get(path);
@@ -255,7 +268,7 @@ export function rangeOps(keys: KeyLayout, paths: readonly string[], wants: Reado
   const first = paths[0]!;
   const last = paths[paths.length - 1]!;
   const k = BigInt(paths.length);
-  const n = rangesFor(paths, wants);
+  const n = rangeOpCount(paths, wants);
   const ops: RequestOp[] = [{ range: { key: keys.node(first), rangeEnd: keyAfter(keys.node(last)), limit: 2n * k + 64n } }];
   if (n > 1) ops.push({ range: { key: keys.children(first), rangeEnd: keyAfter(keys.children(last)), limit: 4n * k + 64n } });
   if (n > 2) {
@@ -283,7 +296,7 @@ function rangeOf(op: ResponseOp | undefined): RangeResponse {
  * undefined when a range stopped at its limit.
  */
 export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: ReadonlyMap<string, ReadWant>, responses: readonly ResponseOp[], at: number): Map<string, LoadedPath> | undefined {
-  const ranges = Array.from({ length: rangesFor(paths, wants) }, (_, i) => rangeOf(responses[at + i]));
+  const ranges = Array.from({ length: rangeOpCount(paths, wants) }, (_, i) => rangeOf(responses[at + i]));
   if (ranges.some((r) => r.more)) return undefined;
   const [nodes, counters, kids] = ranges;
   const byPath = (kvs: KeyValue[] | undefined, kind: "node" | "children") => {

@@ -129,6 +129,29 @@ describe("coalesced reads", () => {
     const together = await all(reads);
     assert.equal(txns.length, 2, "the ranges, then the paths one by one");
     assert.deepEqual(together, await oneByOne(session, reads));
+    // Remembered: the next reads under /w go path by path at once.
+    txns.length = 0;
+    assert.deepEqual(await all(reads), together);
+    assert.equal(txns.length, 1);
+  });
+
+  it("a burst of creates among a crowded parent's children reads the targets whose range stopped path by path, once, with the rest", async () => {
+    const { txns, all } = await setup();
+    const writes: Request[] = [create("/w"), create("/v")];
+    for (let i = 0; i < 300; i++) writes.push(create(`/w/n${String(i).padStart(3, "0")}`, i));
+    await all(writes);
+    // New names between the existing ones (as sessions creating under one parent interleave).
+    const burst = (tag: string) => Array.from({ length: 40 }, (_, i) => [create(`/w/n${String(i * 7).padStart(3, "0")}${tag}`), create(`/v/x${tag}${i}`)]).flat();
+    const isRead = (t: TxnRequest) => !t.success.some((op) => "put" in op || "deleteRange" in op);
+    txns.length = 0;
+    const first = await all(burst("a"));
+    assert.deepEqual(new Set(first.map((r) => r.resultCode)), new Set([0]));
+    assert.equal(txns.filter(isRead).length, 2, "the ranges, then /w's targets one by one beside /v's range");
+    // The marker, /w's 40 targets, /v's as one range, the two parents' node and children keys.
+    assert.equal(txns.filter(isRead)[1]!.success.length, 46);
+    txns.length = 0;
+    assert.deepEqual(new Set((await all(burst("b"))).map((r) => r.resultCode)), new Set([0]));
+    assert.equal(txns.filter(isRead).length, 1, "remembered: /w's targets one by one at once");
   });
 
   it("ranges the paths under each grandparent apart, so one topic's states are not a range across others' in byte order", async () => {

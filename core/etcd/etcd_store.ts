@@ -12,9 +12,9 @@ import { ReadBatcher } from "./batch.ts";
 import { RevisionWatchTable, type WatchKind } from "./watch_table.ts";
 import { PrefixWatcher } from "./watcher.ts";
 import { classify } from "./failures.ts";
-import { markerOp, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, znodeOfLoaded } from "./snapshot.ts";
+import { markerOp, opsFor, parseAll, parseMarker, readAllOps, type ReadWant, type Snapshot, znodeOfLoaded } from "./snapshot.ts";
 import { checkLayout, layoutValue } from "./layout_version.ts";
-import { layoutOf, parseRanges, rangeOps, ReadTooWide } from "./coalesce.ts";
+import { anchorOf, apart, layoutOf, parseRanges, rangeOpCount, rangeOps, type ReadLayout, ReadTooWide } from "./coalesce.ts";
 import { EtcdSession, type SessionCore } from "./session.ts";
 import type { Translated } from "./watch_events.ts";
 import { decodeSessionKey } from "./session_key.ts";
@@ -49,6 +49,8 @@ export interface EtcdStoreOptions {
 }
 
 const DEFAULT_PREFIX = "kmeta/";
+/** Crowded anchors remembered before the set starts over (a hint: forgetting one costs a read). */
+const MAX_CROWDED = 4096;
 
 /** The TTL of a session's lease: the timeout clamped like ZooKeeper's, in whole seconds rounded up. */
 export function leaseTtlSeconds(sessionTimeoutMs: number, minMs = 4000, maxMs = 40000): number {
@@ -97,6 +99,8 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
   readonly maxRequestBytes: number;
   readonly watchLagMs: number;
   readonly lane: WriteLane = new WriteLane(this);
+  /** Anchors of runs whose ranges spanned many other keys (coalesce.ts anchorOf): read path by path. */
+  readonly #crowded = new Set<string>();
   readonly #options: EtcdStoreOptions;
   readonly #sessions = new Map<bigint, EtcdSession>();
   readonly #batcher: ReadBatcher;
@@ -225,29 +229,41 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
 
   /**
    * Reads `paths` at one revision: paths at one depth as ranges where that is cheaper (coalesce.ts),
-   * the rest one by one. Rejects with ReadTooWide when ranges stopped at their limits and the paths
-   * one by one would not fit in one Txn.
+   * the rest one by one. A run whose range stopped at its limit (it spans many other keys: new names
+   * among a crowded parent's children) is read again path by path, with the rest, and from then on
+   * read so. Rejects with ReadTooWide when the paths so read would not fit in one Txn.
    */
   async read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot> {
-    const { ranges, single } = layoutOf(paths);
-    if (ranges.length > 0) {
-      const perRange = ranges.map((r) => rangeOps(this.keys, r, paths));
+    const layout = layoutOf(paths);
+    const crowded = layout.ranges.filter((run) => this.#crowded.has(anchorOf(run)));
+    let { ranges, single } = crowded.length > 0 && this.#fits(apart(layout, crowded, paths), paths) ? apart(layout, crowded, paths) : layout;
+    for (;;) {
+      if (!this.#fits({ ranges, single }, paths)) throw new ReadTooWide(`${paths.size} paths do not fit in one read`);
+      const perRange = ranges.map((run) => rangeOps(this.keys, run, paths));
       const ranged = perRange.reduce((n, ops) => n + ops.length, 0);
       const result = await this.#batcher.read([...perRange.flat(), ...readAllOps(this.keys, single)]);
       const found = parseAll(this.keys, single, result.responses, ranged);
+      const wide: string[][] = [];
       let at = 0;
-      for (const [i, r] of ranges.entries()) {
-        const parsed = parseRanges(this.keys, r, paths, result.responses, at);
+      for (const [i, run] of ranges.entries()) {
+        const parsed = parseRanges(this.keys, run, paths, result.responses, at);
         at += perRange[i]!.length;
-        if (!parsed) break;
-        for (const [path, loaded] of parsed) found.set(path, loaded);
+        if (parsed) for (const [path, loaded] of parsed) found.set(path, loaded);
+        else wide.push(run);
       }
-      if (found.size === paths.size) return { revision: result.revision, marker: parseMarker(result.shared[0]), readAt: result.revision, paths: found };
+      if (wide.length === 0) return { revision: result.revision, marker: parseMarker(result.shared[0]), readAt: result.revision, paths: found };
+      if (this.#crowded.size >= MAX_CROWDED) this.#crowded.clear();
+      for (const run of wide) this.#crowded.add(anchorOf(run));
+      ({ ranges, single } = apart({ ranges, single }, wide, paths));
     }
-    const ops = readAllOps(this.keys, paths);
-    if (ops.length + 1 > this.maxTxnOps) throw new ReadTooWide(`${paths.size} paths do not fit in one read`);
-    const result = await this.#batcher.read(ops);
-    return { revision: result.revision, marker: parseMarker(result.shared[0]), readAt: result.revision, paths: parseAll(this.keys, paths, result.responses, 0) };
+  }
+
+  /** Whether `layout` reads in one Txn beside the marker. */
+  #fits(layout: ReadLayout, paths: ReadonlyMap<string, ReadWant>): boolean {
+    let ops = 1;
+    for (const run of layout.ranges) ops += rangeOpCount(run, paths);
+    for (const want of layout.single.values()) ops += opsFor(want);
+    return ops <= this.maxTxnOps;
   }
 
   register(session: EtcdSession): void {
