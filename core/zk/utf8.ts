@@ -50,6 +50,8 @@ const CHUNK_UNITS = 4096;
  * Java's decoder do; CESU-8 surrogates (0xED 0xA0..0xBF) are invalid here too.
  */
 export function decodeUtf8(bytes: Uint8Array): string {
+  // ASCII (paths, names, key layouts): one call over the bytes, no array of units.
+  if (bytes.length <= CHUNK_UNITS && isAscii(bytes)) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let out = "";
   const units: number[] = [];
   let i = 0;
@@ -67,6 +69,11 @@ export function decodeUtf8(bytes: Uint8Array): string {
     }
   }
   return out + String.fromCharCode(...units);
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }
 
 // Decodes the sequence led by bytes[start] >= 0x80, pushes its code units, returns the next index.
