@@ -13,7 +13,8 @@ export type Command =
   | { cmd: "fenced"; root: string; n: number }
   | { cmd: "many-sessions"; root: string; n: number; tag: string; shared?: boolean }
   | { cmd: "seed-failover"; root: string; topics: number; partitions: number }
-  | { cmd: "failover"; root: string };
+  | { cmd: "failover" | "etcd-range"; root: string }
+  | { cmd: "etcd-writes"; root: string; n: number; tag: string };
 
 export interface Reply {
   ms?: number;

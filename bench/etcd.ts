@@ -38,7 +38,7 @@ for (const w of [etcd, zk]) {
 console.error(`set-up ${fmt(performance.now() - t0)} ms`);
 
 const s = new Samples();
-type Step = [key: string, worker: typeof etcd, cmd: "get-10" | "get-batch" | "create" | "fenced" | "many-sessions" | "many-shared" | "failover"];
+type Step = [key: string, worker: typeof etcd, cmd: "get-10" | "get-batch" | "create" | "fenced" | "many-sessions" | "many-shared" | "etcd-writes" | "etcd-range" | "failover"];
 const steps: Step[] = [
   ["get|etcd3", etcd3, "get-10"],
   ["get|etcd", etcd, "get-batch"],
@@ -50,12 +50,16 @@ const steps: Step[] = [
   ["many|etcd", etcd, "many-sessions"],
   ["many|zk", zk, "many-sessions"],
   ["shared|etcd", etcd, "many-shared"],
+  ["raw-writes|etcd", etcd, "etcd-writes"],
+  ["raw-range|etcd", etcd, "etcd-range"],
   ["failover|etcd", etcd, "failover"],
   ["failover|zk", zk, "failover"],
 ];
 const run = (w: typeof etcd, cmd: Step[2], tag: string) =>
   cmd === "many-shared"
     ? w.send({ cmd: "many-sessions", root: root(w), n: Math.min(CREATES, N), tag: `${tag}s`, shared: true })
+    : cmd === "etcd-writes"
+    ? w.send({ cmd, root: root(w), n: Math.min(CREATES, N), tag })
     : w.send({ cmd, root: root(w), n: cmd === "create" || cmd === "fenced" || cmd === "many-sessions" ? Math.min(CREATES, N) : N, tag, keep: w === etcd });
 // One untimed pass first: every column is measured warm (JIT-compiled), as a long-lived broker runs.
 for (const [, w, cmd] of steps) await run(w, cmd, "warm");
@@ -67,7 +71,7 @@ for (let rep = 0; rep < REPS; rep++) {
     const r = await run(w, cmd, `${rep}`);
     s.add(`${key}|rate`, r.opsPerSec);
     s.add(`${key}|ms`, r.ms);
-    console.error(`rep ${rep + 1}/${REPS} ${w.label} ${cmd}: ${fmt(r.ms)} ms${cmd === "failover" ? ` (${fmt(r.reads)} states)` : `, ${fmt(r.opsPerSec)} ops/s`}`);
+    console.error(`rep ${rep + 1}/${REPS} ${w.label} ${cmd}: ${fmt(r.ms)} ms${cmd === "failover" || cmd === "etcd-range" ? ` (${fmt(r.reads)} states)` : `, ${fmt(r.opsPerSec)} ops/s`}`);
   }
 }
 for (const w of [etcd3, etcd, zk]) {
@@ -101,6 +105,13 @@ console.log(
     `| (b) 10 sessions × ${fmt(Math.min(CREATES, N))} creates (100 B) at once under 10 shared parents | ${fmt(rate("many|etcd"))} ops/s | zk store: ${fmt(rate("many|zk"))} ops/s | ${ratio(rate("many|etcd"), rate("many|zk"))} | ≥ 1.0× ${verdict(manyVsZk === undefined ? undefined : manyVsZk >= 1)} |`,
     `| (b) same, the 10 sessions on one etcd store (as \`kmeta serve\` holds its clients') | ${fmt(rate("shared|etcd"))} ops/s | zk store, 10 sessions: ${fmt(rate("many|zk"))} ops/s | ${ratio(rate("shared|etcd"), rate("many|zk"))} | ≥ 1.0× ${verdict(sharedVsZk === undefined ? undefined : sharedVsZk >= 1)} |`,
     `| (c) fail-over read: ${TOPICS} partition lists + ${(TOPICS * PARTITIONS).toLocaleString("en")} states | ${fmt(ms("failover|etcd"))} ms | zk store: ${fmt(ms("failover|zk"))} ms | ${failVsZk === undefined ? "—" : `${failVsZk.toFixed(2)}× the time`} | ≤ 0.5× ${verdict(failVsZk === undefined ? undefined : failVsZk <= 0.5)} |`,
+    "",
+    "The etcd server's own pace, the ceiling of the rows above (the same etcd, our gRPC client, no store):",
+    "",
+    "| ceiling | etcd alone | zk store | ratio |",
+    "|---|---|---|---|",
+    `| (b) ${nc} creates as Txns of 126 puts guarded as absent, one after another | ${fmt(rate("raw-writes|etcd"))} ops/s | ${fmt(rate("create|zk"))} ops/s | ${ratio(rate("raw-writes|etcd"), rate("create|zk"))} |`,
+    `| (c) every partition state's node key in one range | ${fmt(ms("raw-range|etcd"))} ms | ${fmt(ms("failover|zk"))} ms | ${r(ms("raw-range|etcd"), ms("failover|zk"))?.toFixed(2) ?? "—"}× the time |`,
   ].join("\n"),
 );
 process.exit(0);

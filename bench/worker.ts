@@ -11,11 +11,14 @@ import type { KafkaMetastore, Request, Response, ZkOp } from "../core/mod.ts";
 import { CreateMode, createEtcdStore, createMetastore, OPEN_ACL_UNSAFE } from "../core/mod.ts";
 import { systemClock } from "../runtimes/common/system_clock.ts";
 import { createGrpcEtcdApi } from "../runtimes/common/etcd/grpc_api.ts";
+import { depthOf, KeyLayout } from "../core/etcd/keys.ts";
 import { type Command, DATA, median, pool, type Reply } from "./common.ts";
 
 const [CLIENT = "ours", TARGET = "zk://127.0.0.1:21810"] = process.argv.slice(2);
 /** Sessions seeding the fail-over tree in parallel. */
 const SEEDERS = 4;
+/** Puts per Txn of the etcd-writes ceiling: as many as the store's create batches carry (README: limits). */
+const CREATES_PER_TXN = 126;
 /** Sessions (and shared parents) of the many-sessions workload. */
 const MANY_SESSIONS = 10;
 /** Partitions per seeding Multi: 2 nodes each, so a Multi stays within etcd's 128 ops per Txn. */
@@ -406,6 +409,44 @@ async function handle(cmd: Command): Promise<Reply> {
         await client.seed!(ts.map((t) => [[t, empty], [`${t}/partitions`, empty]]));
         await client.seed!(groups);
       });
+    }
+    case "etcd-writes": {
+      // The etcd server's own pace for the write path's shape: n creates as Txns of CREATES_PER_TXN
+      // puts, each guarded as absent, one after another (etcd may reorder Txns in flight together).
+      const api = createGrpcEtcdApi({ endpoints: [`http://${TARGET.slice("etcd://".length)}`] });
+      const keys = new KeyLayout(`${ETCD_PREFIX}raw/`);
+      try {
+        return await timed(cmd.n, async () => {
+          for (let at = 0; at < cmd.n; at += CREATES_PER_TXN) {
+            const put = Array.from({ length: Math.min(CREATES_PER_TXN, cmd.n - at) }, (_, i) => keys.node(`/c${cmd.tag}/n${at + i}`));
+            const r = await api.txn({
+              compare: put.map((key) => ({ key, target: "create", result: "equal", operand: 0n })),
+              success: put.map((key) => ({ put: { key, value: DATA } })),
+              failure: [],
+            });
+            if (!r.succeeded) throw new Error("etcd-writes: a guard failed");
+          }
+        });
+      } finally {
+        await api.close();
+      }
+    }
+    case "etcd-range": {
+      // The etcd server's own pace for the fail-over read: every partition state's node key in one range.
+      const api = createGrpcEtcdApi({ endpoints: [`http://${TARGET.slice("etcd://".length)}`] });
+      const topics = `${root}/brokers/topics`;
+      // .../topics/<t>/partitions/<p>/state: four levels below.
+      const range = new KeyLayout(ETCD_PREFIX).levelRange(topics, depthOf(topics) + 4);
+      let reads = 0;
+      try {
+        const sample = await timed(1, async () => {
+          const [found] = (await api.txn({ compare: [], success: [{ range }], failure: [] })).responses;
+          reads = found && "range" in found ? found.range.kvs.length : 0;
+        });
+        return { ...sample, reads };
+      } finally {
+        await api.close();
+      }
     }
     case "failover": {
       // What a new controller reads: every topic's partition list, then every partition's state,
