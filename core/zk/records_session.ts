@@ -66,9 +66,17 @@ export const connectResponseCodec: Codec<ConnectResponse> = record({
   readOnly: optionalBool,
 });
 
-export const requestHeaderCodec: Codec<RequestHeader> = record({ xid: int, type: int });
+// The two headers are written out rather than made by record(): one is in every frame, and an
+// object literal reads in about half the time of a record filled in field by field.
+export const requestHeaderCodec: Codec<RequestHeader> = {
+  write: (w, h) => void w.int(h.xid).int(h.type),
+  read: (r) => ({ xid: r.int(), type: r.int() }),
+};
 
-export const replyHeaderCodec: Codec<ReplyHeader> = record({ xid: int, zxid: long, err: int });
+export const replyHeaderCodec: Codec<ReplyHeader> = {
+  write: (w, h) => void w.int(h.xid).long(h.zxid).int(h.err),
+  read: (r) => ({ xid: r.int(), zxid: r.long(), err: r.int() }),
+};
 
 /** A ConnectRequest frame, length prefix included; the readOnly byte is written only when set. */
 export function encodeConnectRequest(request: ConnectRequest): Uint8Array {
