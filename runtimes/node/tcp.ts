@@ -59,20 +59,48 @@ export function socketChannel(socket: net.Socket, where: string): ByteChannel & 
     if (!socket.destroyed) socket.write(chunk);
   };
 
-  async function* read(): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of socket) yield chunk as Uint8Array;
-    } catch (e) {
-      // Destroying the socket under a pending read rejects it; that is our own close, not an error.
-      if (!closing && failure === undefined) failure = e;
-    } finally {
+  // Chunks come from 'data' events to the one consumer, directly when it waits: iterating the
+  // socket itself cost a Readable.read() and three promise hops per chunk, in Node's iterator and
+  // the generator around it.
+  const chunks: Uint8Array[] = [];
+  let ended = false; // no more chunks will come
+  let waiting: { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: unknown) => void } | undefined;
+  const last = (): Promise<IteratorResult<Uint8Array>> => {
+    socket.destroy();
+    const error = failure === undefined ? undefined : connectionLoss(failure, `Connection to ${where} failed`);
+    return error === undefined ? Promise.resolve({ done: true, value: undefined }) : Promise.reject(error);
+  };
+  socket.on("data", (chunk: Uint8Array) => {
+    const w = waiting;
+    waiting = undefined;
+    if (w) w.resolve({ done: false, value: chunk });
+    else chunks.push(chunk);
+  });
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    const w = waiting;
+    waiting = undefined;
+    if (w) last().then(w.resolve, w.reject);
+  };
+  socket.once("end", end);
+  socket.once("close", end);
+  const iterator: AsyncIterator<Uint8Array> = {
+    next() {
+      if (chunks.length > 0) return Promise.resolve({ done: false, value: chunks.shift()! });
+      if (ended) return last();
+      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
+    return() {
+      ended = true;
+      chunks.length = 0;
       socket.destroy();
-    }
-    if (failure !== undefined) throw connectionLoss(failure, `Connection to ${where} failed`);
-  }
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
 
   return {
-    incoming: read(),
+    incoming: { [Symbol.asyncIterator]: () => iterator },
     write(bytes) {
       if (closing || bytes.length === 0) return;
       if (queue.length === 0) queueMicrotask(flush);
