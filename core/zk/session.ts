@@ -400,7 +400,7 @@ class ZkSession implements Session {
   }
 
   #reply(frame: Uint8Array, at: number): void {
-    const xid = frame.length >= 4 ? new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getInt32(0) : undefined;
+    const xid = frame.length >= 4 ? (frame[0]! << 24) | (frame[1]! << 16) | (frame[2]! << 8) | frame[3]! : undefined;
     const special = xid === Xid.Notification || xid === Xid.Ping || xid === Xid.Auth || xid === Xid.SetWatches;
     const head = this.#pending.peek();
     if (!special && xid !== undefined && head?.xid !== xid) {
