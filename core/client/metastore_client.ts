@@ -131,11 +131,15 @@ class MetastoreClient implements KafkaMetastore {
   }
 
   // What handleRequests does for a batch of one, without its window: a single read or write then
-  // costs one async call of ours, not five.
-  async handleRequest<R extends Request>(request: R): Promise<ResponseFor<R>> {
-    if (this.#closed) throw new ClientClosedError("The client is closed: open a new one with connect()");
-    validateRequest(request, this.#maxDataBytes);
-    return (await this.#send(request)) as ResponseFor<R>;
+  // costs one async call of ours (#send), not five.
+  handleRequest<R extends Request>(request: R): Promise<ResponseFor<R>> {
+    try {
+      if (this.#closed) throw new ClientClosedError("The client is closed: open a new one with connect()");
+      validateRequest(request, this.#maxDataBytes);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#send(request) as Promise<ResponseFor<R>>;
   }
 
   async handleRequests(requests: readonly Request[]): Promise<Response[]> {
