@@ -236,7 +236,8 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
   async read(paths: ReadonlyMap<string, ReadWant>): Promise<Snapshot> {
     const layout = layoutOf(paths);
     const crowded = layout.ranges.filter((run) => this.#crowded.has(anchorOf(run)));
-    let { ranges, single } = crowded.length > 0 && this.#fits(apart(layout, crowded, paths), paths) ? apart(layout, crowded, paths) : layout;
+    const known = crowded.length > 0 ? apart(layout, crowded, paths) : layout;
+    let { ranges, single } = this.#fits(known, paths) ? known : layout;
     for (;;) {
       if (!this.#fits({ ranges, single }, paths)) throw new ReadTooWide(`${paths.size} paths do not fit in one read`);
       const perRange = ranges.map((run) => rangeOps(this.keys, run, paths));

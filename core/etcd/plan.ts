@@ -293,7 +293,7 @@ function undoWrite(tree: SnapshotTree, txn: Txn, misses: readonly string[]): voi
 
 /**
  * Every key the model read must be as it was: same mod_revision, or still absent (0). The children
- * keys of paths read for their child counts (setData's and check's targets) go as one compare per
+ * keys of paths read for their child counts (setData's and delete's targets) go as one compare per
  * run of them (coalesce.ts runsOf): no key from the first to the last changed since the oldest read,
  * when none of them had changed by then. A key created since fails that too; one deleted goes with
  * its node key (a children key outlives no node), which has its own compare.
@@ -313,7 +313,9 @@ export function guards(keys: KeyLayout, snapshot: Snapshot): Compare[] {
   for (const path of rest) if (counted(path)) children(path, snapshot.paths.get(path)!);
   for (const run of runs) {
     const mine = run.filter(counted);
-    const unchanged = mine.every((path) => (snapshot.paths.get(path)!.children?.modRevision ?? 0n) <= snapshot.readAt);
+    // Every children key of the run known, not only the counted ones: a create parent among them that
+    // an earlier Txn of this chain wrote would fail the range against our own write.
+    const unchanged = run.every((path) => (snapshot.paths.get(path)!.children?.modRevision ?? 0n) <= snapshot.readAt);
     if (mine.length < 2 || !unchanged) {
       for (const path of mine) children(path, snapshot.paths.get(path)!);
       continue;
