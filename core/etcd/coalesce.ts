@@ -8,7 +8,7 @@
 // cross every state of t10..t19 (bytes sort "t10" before "t2"). A range that would return far more
 // keys than were asked for stops at its limit, and the caller reads those paths one by one.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
-import { depthOf, keyAfter, type KeyLayout, prefixEnd } from "./keys.ts";
+import { compareKeyPath, depthOf, keyAfter, type KeyLayout, prefixEnd } from "./keys.ts";
 import { parentOf } from "../api/path.ts";
 import { type LoadedPath, OPS_PER_PATH, opsFor, type ReadWant, widest } from "./snapshot.ts";
 
@@ -292,40 +292,69 @@ function rangeOf(op: ResponseOp | undefined): RangeResponse {
 }
 
 /**
- * Parses the `rangeOps` answer at `at` for `paths`, each as read for its want in `wants`, or
- * undefined when a range stopped at its limit.
+ * Parses the `rangeOps` answer at `at` for `paths` (sorted), each as read for its want in `wants`,
+ * into `out`; false, leaving `out` as it was, when a range stopped at its limit. Keys are matched to
+ * the paths in byte order (both sort alike: runsOf), not decoded.
  */
-export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: ReadonlyMap<string, ReadWant>, responses: readonly ResponseOp[], at: number): Map<string, LoadedPath> | undefined {
-  const ranges = Array.from({ length: rangeOpCount(paths, wants) }, (_, i) => rangeOf(responses[at + i]));
-  if (ranges.some((r) => r.more)) return undefined;
-  const [nodes, counters, kids] = ranges;
-  const byPath = (kvs: KeyValue[] | undefined, kind: "node" | "children") => {
-    const out = new Map<string, KeyValue>();
-    for (const kv of kvs ?? []) {
-      const parsed = keys.parse(kv.key);
-      if (parsed.kind === kind) out.set(parsed.path, kv);
-    }
-    return out;
-  };
-  const node = byPath(nodes!.kvs, "node");
-  const children = byPath(counters?.kvs, "children");
-  const counts = new Map<string, number>();
-  for (const kv of kids?.kvs ?? []) {
-    const parsed = keys.parse(kv.key);
-    if (parsed.kind !== "node") continue;
-    const parent = parentOf(parsed.path);
-    counts.set(parent, (counts.get(parent) ?? 0) + 1);
-  }
-  const out = new Map<string, LoadedPath>();
-  for (const path of paths) {
+export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: ReadonlyMap<string, ReadWant>, responses: readonly ResponseOp[], at: number, out: Map<string, LoadedPath>): boolean {
+  const n = rangeOpCount(paths, wants);
+  const nodes = rangeOf(responses[at]);
+  const counters = n > 1 ? rangeOf(responses[at + 1]) : undefined;
+  const kids = n > 2 ? rangeOf(responses[at + 2]) : undefined;
+  if (nodes.more || counters?.more || kids?.more) return false;
+  const node = matchSorted(nodes.kvs, keys.nodePathAt, paths);
+  const children = counters && matchSorted(counters.kvs, keys.childrenPathAt, paths);
+  const counts = kids && countPerParent(kids.kvs, keys.nodePathAt, paths);
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]!;
     const want = wants.get(path)!;
     out.set(path, {
       want,
-      node: node.get(path),
-      children: want === "node" ? undefined : children.get(path),
-      childCount: want === "count" ? counts.get(path) ?? 0 : 0,
+      node: node[i],
+      children: want === "node" ? undefined : children?.[i],
+      childCount: want === "count" ? counts?.[i] ?? 0 : 0,
       names: undefined,
     });
   }
-  return out;
+  return true;
+}
+
+/** The key of each of `paths` (sorted) among `kvs` (sorted; each key's path starts at `at`), if there. */
+function matchSorted(kvs: readonly KeyValue[], at: number, paths: readonly string[]): (KeyValue | undefined)[] {
+  const found = new Array<KeyValue | undefined>(paths.length).fill(undefined);
+  let j = 0;
+  for (const kv of kvs) {
+    let c = 1;
+    while (j < paths.length && (c = compareKeyPath(kv.key, at, kv.key.length, paths[j]!)) > 0) j++;
+    if (j === paths.length) break;
+    if (c === 0) found[j++] = kv;
+  }
+  return found;
+}
+
+/**
+ * How many of `kids` (node keys one level below `paths`, the path from `at`) each of `paths`
+ * (sorted) has. Found by binary search: kids need not sort as their parents do ("/a/x" after "/a-b/x").
+ */
+function countPerParent(kids: readonly KeyValue[], at: number, paths: readonly string[]): number[] {
+  const counts = new Array<number>(paths.length).fill(0);
+  for (const { key } of kids) {
+    let slash = key.length - 1;
+    while (slash > at && key[slash] !== 0x2f) slash--;
+    // A child of the root keeps its parent's one "/".
+    const end = slash === at ? at + 1 : slash;
+    let lo = 0;
+    let hi = paths.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareKeyPath(key, at, end, paths[mid]!);
+      if (c === 0) {
+        counts[mid]!++;
+        break;
+      }
+      if (c > 0) lo = mid + 1;
+      else hi = mid;
+    }
+  }
+  return counts;
 }

@@ -81,17 +81,41 @@ export function decodeNode(bytes: Uint8Array): NodeValue {
     const czxid = r.long();
     const czsub = r.int();
     const mzsub = r.int();
-    const n = r.int();
-    const acl: ACL[] = [];
-    for (let i = 0; i < n; i++) {
-      const perms = r.int();
-      acl.push({ perms, id: { scheme: r.ustring() ?? "", id: r.ustring() ?? "" } });
-    }
+    const acl = readAcl(r, bytes);
     const data = r.buffer();
     return { flags, version, aversion, ctime, mtime, ephemeralOwner, mzxid, czxid, czsub, mzsub, acl, data };
   } catch (e) {
     return corrupt("node", e);
   }
+}
+
+/**
+ * The last ACL decoded, by its bytes: most nodes of a namespace share one ACL, so a read of many
+ * decodes it once. Frozen, as every node decoded so shares it.
+ */
+let lastAcl: { bytes: Uint8Array; acl: readonly ACL[] } | undefined;
+
+function readAcl(r: JuteReader, bytes: Uint8Array): ACL[] {
+  const start = r.offset;
+  const known = lastAcl;
+  if (known && hasAt(bytes, start, known.bytes)) {
+    r.skip(known.bytes.length);
+    return known.acl as ACL[];
+  }
+  const n = r.int();
+  const acl: ACL[] = [];
+  for (let i = 0; i < n; i++) {
+    const perms = r.int();
+    acl.push(Object.freeze({ perms, id: Object.freeze({ scheme: r.ustring() ?? "", id: r.ustring() ?? "" }) }));
+  }
+  lastAcl = { bytes: bytes.slice(start, r.offset), acl: Object.freeze(acl) };
+  return acl;
+}
+
+function hasAt(bytes: Uint8Array, at: number, part: Uint8Array): boolean {
+  if (bytes.length - at < part.length) return false;
+  for (let i = 0; i < part.length; i++) if (bytes[at + i] !== part[i]) return false;
+  return true;
 }
 
 /** A children key value: ZooKeeper's persisted cversion (child creations only), and the pzxid's sub. */

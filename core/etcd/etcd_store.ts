@@ -247,10 +247,8 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
       const wide: string[][] = [];
       let at = 0;
       for (const [i, run] of ranges.entries()) {
-        const parsed = parseRanges(this.keys, run, paths, result.responses, at);
+        if (!parseRanges(this.keys, run, paths, result.responses, at, found)) wide.push(run);
         at += perRange[i]!.length;
-        if (parsed) for (const [path, loaded] of parsed) found.set(path, loaded);
-        else wide.push(run);
       }
       if (wide.length === 0) return { revision: result.revision, marker: parseMarker(result.shared[0]), readAt: result.revision, paths: found };
       if (this.#crowded.size >= MAX_CROWDED) this.#crowded.clear();

@@ -61,6 +61,29 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && hasPrefix(a, b);
 }
 
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * Compares `key`'s bytes [from, to) with `path` as the layout encodes it, in etcd's (byte) order:
+ * negative, 0 or positive. ASCII is compared as it stands, so a read's keys are matched to its paths
+ * without decoding them.
+ */
+export function compareKeyPath(key: Uint8Array, from: number, to: number, path: string): number {
+  const n = to - from;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c >= 0x80) return compareBytes(key.subarray(from + i, to), encodeJavaUtf8(path.slice(i)));
+    if (i >= n) return -1;
+    const b = key[from + i]!;
+    if (b !== c) return b - c;
+  }
+  return n - path.length;
+}
+
 /** What a key of the layout stands for. */
 export type ParsedKey =
   | { kind: "node"; path: string }
@@ -88,6 +111,16 @@ export class KeyLayout {
   /** The node key of `path` (header, ACL and data). */
   node(path: string): Uint8Array {
     return this.#key("n" + hex4(depthOf(path)) + path);
+  }
+
+  /** Where the path starts in a node key. */
+  get nodePathAt(): number {
+    return this.#prefixBytes.length + 5;
+  }
+
+  /** Where the path starts in a children key. */
+  get childrenPathAt(): number {
+    return this.#prefixBytes.length + 1;
   }
 
   /** The children-counter key of `path`. */

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { depthOf, hasPrefix, KeyLayout, prefixEnd } from "./keys.ts";
+import { compareKeyPath, depthOf, hasPrefix, KeyLayout, prefixEnd } from "./keys.ts";
 import { zxidOf } from "./zxid.ts";
 import { decodeChildren, decodeNode, encodeChildren, encodeNode, NodeFlag, znodeOf } from "./codec.ts";
 import { statOf } from "../tree/node.ts";
@@ -56,6 +56,27 @@ describe("KeyLayout", () => {
     assert.deepEqual(keys.parse(keys.marker()), { kind: "marker" });
     assert.deepEqual(keys.parse(encodeJavaUtf8("other/n0001/x")), { kind: "other" });
     assert.equal(keys.childName(keys.node("/a/b")), "b");
+  });
+
+  it("compareKeyPath() orders a key's path bytes as etcd orders the paths' keys, ASCII or not", () => {
+    const paths = ["/a", "/a-b", "/a/b", "/ab", "/é", "/é/x", "/\u0800", "/\uffff", "/z", "/"];
+    const sign = (n: number) => Math.sign(n);
+    for (const a of paths) {
+      // Children keys: the path alone after the tag (node keys of one depth compare alike).
+      const key = keys.children(a);
+      const at = keys.childrenPathAt;
+      for (const b of paths) {
+        const other = keys.children(b);
+        let bytes = 0;
+        for (let i = 0; i < Math.min(key.length, other.length) && bytes === 0; i++) bytes = key[i]! - other[i]!;
+        if (bytes === 0) bytes = key.length - other.length;
+        assert.equal(sign(compareKeyPath(key, at, key.length, b)), sign(bytes), `${a} vs ${b}`);
+      }
+      // A bounded part of the key: its parent's path.
+      const slash = a.lastIndexOf("/");
+      if (slash > 0) assert.equal(compareKeyPath(key, at, at + encodeJavaUtf8(a.slice(0, slash)).length, a.slice(0, slash)), 0);
+    }
+    assert.equal(text(keys.node("/x/y").subarray(keys.nodePathAt)), "/x/y");
   });
 });
 

@@ -644,6 +644,7 @@ export class EtcdSession implements ServerSession {
     }
     if (snapshot.marker > this.#seenMarker) this.#seenMarker = snapshot.marker;
     const arms: { kind: WatchKind; path: string; existed: boolean }[] = [];
+    const zxid = lastZxidAt(snapshot.revision);
     const replies = items.map(({ request, watch }): StoreReply => {
       const loaded = snapshot.paths.get(request.path)!;
       const node = znodeOfLoaded(loaded);
@@ -652,9 +653,12 @@ export class EtcdSession implements ServerSession {
       if (watch && request.type !== "getAcl" && (allowed || (!node && request.type === "exists"))) {
         arms.push({ kind: request.type === "getChildren" ? "child" : "data", path: request.path, existed: node !== undefined });
       }
-      const zxid = lastZxidAt(snapshot.revision);
       if (!node) return { resultCode: ErrorCode.NoNode, zxid };
-      return allowed ? { ...readReply(request.type, node, this.#authIds), zxid } : { resultCode: ErrorCode.NoAuth, zxid };
+      if (!allowed) return { resultCode: ErrorCode.NoAuth, zxid };
+      // Decoded for this reply alone: its data is handed out without another copy.
+      const reply = readReply(request.type, node, this.#authIds, true);
+      reply.zxid = zxid;
+      return reply;
     });
     await this.#follow(snapshot.marker, arms.length > 0);
     const late: WatchEvent[] = [];

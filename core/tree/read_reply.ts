@@ -7,15 +7,16 @@ import { zooKeeperChildOrder } from "./java_hash_order.ts";
 
 /**
  * The reply to a permitted read of an existing node by `authIds`. As 3.8's getACL: a caller without
- * ADMIN on the node sees each digest id's password hash as "x" (`user:x`).
+ * ADMIN on the node sees each digest id's password hash as "x" (`user:x`). The data is copied unless
+ * the node is `owned`: the caller's own, decoded for this read alone.
  */
-export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl", node: ZNode, authIds: readonly Id[] = []): StoreReply {
+export function readReply(type: "exists" | "getData" | "getChildren" | "getAcl", node: ZNode, authIds: readonly Id[] = [], owned = false): StoreReply {
   const stat = statOf(node);
   switch (type) {
     case "exists":
       return { resultCode: 0, stat };
     case "getData":
-      return { resultCode: 0, data: node.data === null ? null : node.data.slice(), stat };
+      return { resultCode: 0, data: node.data === null || owned ? node.data : node.data.slice(), stat };
     case "getChildren":
       return { resultCode: 0, children: zooKeeperChildOrder(node.children, node.childCapacity), stat };
     case "getAcl":

@@ -52,6 +52,11 @@ export class JuteReader {
     return this.#bytes.slice(start, start + length);
   }
 
+  /** Passes over `length` bytes. */
+  skip(length: number): void {
+    this.#take(length, "bytes");
+  }
+
   /** Standard UTF-8 (invalid sequences become U+FFFD), or null for length -1. */
   ustring(): string | null {
     const length = this.#length("ustring");

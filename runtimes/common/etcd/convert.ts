@@ -1,10 +1,12 @@
 // Between protobuf-es messages (gen/) and the plain objects of core/etcd/api.ts. Oneofs become
-// `{ range }`/`{ put }`…, enums become string unions, an absent header becomes zeros.
+// `{ range }`/`{ put }`…, enums become string unions, an absent header becomes zeros. KeyValues pass
+// as decoded: a protobuf-es message is a plain object with api.KeyValue's fields (and a $typeName),
+// and a read of thousands of keys need not copy each.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type * as api from "../../../core/etcd/api.ts";
 import { GrpcCode } from "../../../core/etcd/api.ts";
 import { EtcdError } from "../../../core/errors.ts";
-import { Event_EventType, type KeyValue as PbKeyValue } from "./gen/etcd/kv_pb.ts";
+import { Event_EventType } from "./gen/etcd/kv_pb.ts";
 import * as pb from "./gen/etcd/rpc_pb.ts";
 
 export type RangeInit = MessageInitShape<typeof pb.RangeRequestSchema>;
@@ -24,17 +26,6 @@ export function fromHeader(h: pb.ResponseHeader | undefined): api.ResponseHeader
   };
 }
 
-export function fromKeyValue(kv: PbKeyValue): api.KeyValue {
-  return {
-    key: kv.key,
-    createRevision: kv.createRevision,
-    modRevision: kv.modRevision,
-    version: kv.version,
-    value: kv.value,
-    lease: kv.lease,
-  };
-}
-
 // protobuf-es skips undefined members in init objects, so optional fields pass straight through.
 export function toRange(r: api.RangeRequest): RangeInit {
   return {
@@ -49,7 +40,7 @@ export function toRange(r: api.RangeRequest): RangeInit {
 }
 
 export function fromRange(r: pb.RangeResponse): api.RangeResponse {
-  return { header: fromHeader(r.header), kvs: r.kvs.map(fromKeyValue), more: r.more, count: r.count };
+  return { header: fromHeader(r.header), kvs: r.kvs, more: r.more, count: r.count };
 }
 
 export function toPut(r: api.PutRequest): PutInit {
@@ -58,7 +49,7 @@ export function toPut(r: api.PutRequest): PutInit {
 
 export function fromPut(r: pb.PutResponse): api.PutResponse {
   const out: api.PutResponse = { header: fromHeader(r.header) };
-  if (r.prevKv) out.prevKv = fromKeyValue(r.prevKv);
+  if (r.prevKv) out.prevKv = r.prevKv;
   return out;
 }
 
@@ -67,7 +58,7 @@ export function toDeleteRange(r: api.DeleteRangeRequest): DeleteRangeInit {
 }
 
 export function fromDeleteRange(r: pb.DeleteRangeResponse): api.DeleteRangeResponse {
-  return { header: fromHeader(r.header), deleted: r.deleted, prevKvs: r.prevKvs.map(fromKeyValue) };
+  return { header: fromHeader(r.header), deleted: r.deleted, prevKvs: r.prevKvs };
 }
 
 // Each compare target names the oneof member that must carry its operand.
@@ -175,9 +166,9 @@ export function fromWatchResponse(r: pb.WatchResponse): api.WatchResponse {
       const event: api.WatchEvent = {
         type: e.type === Event_EventType.DELETE ? "delete" : "put",
         // etcd always sets kv; a missing one would be a server bug, so fall back to an empty record.
-        kv: e.kv ? fromKeyValue(e.kv) : emptyKeyValue(),
+        kv: e.kv ?? emptyKeyValue(),
       };
-      if (e.prevKv) event.prevKv = fromKeyValue(e.prevKv);
+      if (e.prevKv) event.prevKv = e.prevKv;
       return event;
     }),
   };
