@@ -77,8 +77,9 @@ export function decodeNode(bytes: Uint8Array): NodeValue {
     const ctime = r.long();
     const mtime = r.long();
     const ephemeralOwner = r.long();
-    const mzxid = r.long();
-    const czxid = r.long();
+    // Read only where stored: each long read is a bigint allocated, and reads decode many nodes.
+    const mzxid = flags & NodeFlag.StoredMzxid ? r.long() : (r.skip(8), 0n);
+    const czxid = flags & NodeFlag.StoredCzxid ? r.long() : (r.skip(8), 0n);
     const czsub = r.int();
     const mzsub = r.int();
     const acl = readAcl(r, bytes);

@@ -170,9 +170,10 @@ export class KeyLayout {
 
   /** The child's name from a key in `childRange(parent)`. */
   childName(key: Uint8Array): string {
-    const parsed = this.parse(key);
-    if (parsed.kind !== "node") return "";
-    return parsed.path.slice(parsed.path.lastIndexOf("/") + 1);
+    // After the last "/": no byte of a multi-byte UTF-8 sequence is 0x2f.
+    let start = key.length;
+    while (start > 0 && key[start - 1] !== 0x2f) start--;
+    return decodeUtf8(key.subarray(start));
   }
 
   parse(key: Uint8Array): ParsedKey {

@@ -36,7 +36,10 @@ export class JuteReader {
 
   /** @throws KeeperError MarshallingError when fewer than 8 bytes are left */
   long(): bigint {
-    return this.#view.getBigInt64(this.#take(8, "long"));
+    const at = this.#take(8, "long");
+    // Zero (most ephemeralOwners) without allocating a bigint.
+    if (this.#view.getInt32(at) === 0 && this.#view.getInt32(at + 4) === 0) return 0n;
+    return this.#view.getBigInt64(at);
   }
 
   /** Any non-zero byte is true, as Java's reader has it. */
