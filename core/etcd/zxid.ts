@@ -7,9 +7,13 @@ export const SUB_BITS = 8n;
 /** Writes one Txn may carry (each, failed ones too, takes one sub, as a ZooKeeper write takes a zxid). */
 export const MAX_WRITES_PER_TXN: number = 1 << Number(SUB_BITS);
 
+/** Every sub as a bigint, made once: a read derives three zxids per node. */
+const SUBS: readonly bigint[] = Array.from({ length: MAX_WRITES_PER_TXN }, (_, i) => BigInt(i));
+
 /** The zxid of the write at index `sub` of the Txn committed at `revision`. */
 export function zxidOf(revision: bigint, sub: number): bigint {
-  return (revision << SUB_BITS) | BigInt(sub);
+  const shifted = revision << SUB_BITS;
+  return sub === 0 ? shifted : shifted | (SUBS[sub] ?? BigInt(sub));
 }
 
 /** The highest zxid any write at or before `revision` can have: the zxid a read at `revision` has seen. */
