@@ -93,8 +93,12 @@ interface ReadGroup {
   cost: ReadCost;
 }
 
-/** Reads one group may carry (their ranges fit one Txn: coalesce.ts). */
-const MAX_READS_PER_GROUP = 256;
+/**
+ * Reads one group may carry, when their ranges fit one Txn (coalesce.ts): 41 topics' 50 partition
+ * states do. A group has client CPU costs of its own (its gRPC call, grouping, answering): a
+ * fail-over read of 50,000 states took ~25 % less CPU with 2,048 a group than with 256.
+ */
+const MAX_READS_PER_GROUP = 2048;
 
 interface WriteItem {
   request: WriteRequest;
