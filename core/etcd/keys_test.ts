@@ -113,6 +113,10 @@ describe("codec", () => {
 
   it("a corrupt value is a MarshallingError, not a crash", () => {
     assert.throws(() => decodeNode(new Uint8Array([0, 0, 0, 9])), (e) => (e as { code?: number }).code === -5);
+    for (const bytes of [new Uint8Array([0, 0, 0, 2, 0, 0, 0, 1]), new Uint8Array(12)]) {
+      assert.throws(() => decodeChildren(bytes), (e) => (e as { code?: number }).code === -5);
+    }
+    assert.deepEqual(decodeChildren(encodeChildren({ creations: 0x12345678, pzsub: 255 })), { creations: 0x12345678, pzsub: 255 });
   });
 
   it("znodeOf() derives all 11 stat fields from the keys' revisions and the stored values", () => {
