@@ -109,6 +109,22 @@ describe("coalesced reads", () => {
     assert.equal(together[2]!.stat!.numChildren, 1, "/t/p1/state");
   });
 
+  it("sizes read groups by what recent reads returned: large values make small groups, small ones regrow them", async () => {
+    const { session, all } = await setup();
+    const big = new Uint8Array(1024 * 1024);
+    await all([create("/b"), { type: "create", path: "/b/big", data: big, acl: OPEN_ACL_UNSAFE, mode: 0 }, ...Array.from({ length: 20 }, (_, i) => create(`/b/s${i}`))]);
+    const full = session.requestsPerRoundTrip!;
+    assert.ok(full >= 1024, `${full} reads a group at first`);
+    await all([{ type: "getData", path: "/b/big" }]);
+    const few = session.requestsPerRoundTrip!;
+    assert.ok(few <= 4, `${few} reads a group after a 1 MiB answer`);
+    // Reads beyond that many go in more groups, answered as before.
+    const reads: Request[] = Array.from({ length: 20 }, (_, i) => ({ type: "getData", path: `/b/s${i}` }));
+    assert.deepEqual(await all(reads), await oneByOne(session, reads));
+    for (let i = 0; i < 20 && session.requestsPerRoundTrip! < full; i++) await all(reads);
+    assert.equal(session.requestsPerRoundTrip, full, "small answers regrow the groups");
+  });
+
   it("counts the children of a path whose children sort after the last path (\"/u/a/c\" after \"/u/a-b/\")", async () => {
     const { session, all } = await setup();
     const names = ["0", "1", "2", "3", "4", "5", "6", "a", "a-b"];

@@ -43,6 +43,8 @@ export interface SessionCore {
   readonly watcher: PrefixWatcher;
   readonly maxTxnOps: number;
   readonly maxRequestBytes: number;
+  /** Reads a group may carry (fewer where recent reads returned large values). */
+  readonly readsPerGroup: number;
   /** How long a reply may wait for the watch stream to deliver the events it must follow. */
   readonly watchLagMs: number;
   /** Bootstraps the namespace and starts the watch (once per store). */
@@ -93,12 +95,6 @@ interface ReadGroup {
   cost: ReadCost;
 }
 
-/**
- * Reads one group may carry, when their ranges fit one Txn (coalesce.ts): 41 topics' 50 partition
- * states do. A group has client CPU costs of its own (its gRPC call, grouping, answering): a
- * fail-over read of 50,000 states took ~25 % less CPU with 2,048 a group than with 256.
- */
-const MAX_READS_PER_GROUP = 2048;
 
 interface WriteItem {
   request: WriteRequest;
@@ -235,7 +231,7 @@ export class EtcdSession implements ServerSession {
 
   /** Reads of one tick share a Txn: as many as their ranges let fit beside the write marker. */
   get requestsPerRoundTrip(): number {
-    return MAX_READS_PER_GROUP;
+    return this.#core.readsPerGroup;
   }
 
   get sessionId(): bigint {
@@ -262,7 +258,7 @@ export class EtcdSession implements ServerSession {
         const want = request.type === "getChildren" ? "names" : "count";
         let group = this.#group;
         if (
-          !group || group.items.length >= MAX_READS_PER_GROUP || group.items[0]!.attempt !== attempt ||
+          !group || group.items.length >= this.#core.readsPerGroup || group.items[0]!.attempt !== attempt ||
           !group.cost.tryAdd(request.path, want, this.#core.maxTxnOps - 1)
         ) {
           const fresh: ReadGroup = { items: [], cost: new ReadCost() };
