@@ -17,25 +17,26 @@ export function buildResponse(request: Request, reply: StoreReply, metadata: Res
     const code = results?.find((r) => r.resultCode !== ErrorCode.Ok)?.resultCode ?? resultCode;
     return { type: "multi", resultCode: code, path: null, ctx, metadata, results: ok ? results : null };
   }
-  const base = { resultCode, path: request.path, ctx, metadata };
+  // Written out per type rather than spread from a shared base: one object per response, not two.
+  const path = request.path;
   const stat = ok ? reply.stat ?? null : null;
   switch (request.type) {
     case "create":
-      return { type: "create", ...base, name: ok ? reply.name ?? null : null };
+      return { type: "create", resultCode, path, ctx, metadata, name: ok ? reply.name ?? null : null };
     case "delete":
-      return { type: "delete", ...base };
+      return { type: "delete", resultCode, path, ctx, metadata };
     case "exists":
-      return { type: "exists", ...base, stat };
+      return { type: "exists", resultCode, path, ctx, metadata, stat };
     case "getData":
-      return { type: "getData", ...base, data: ok ? reply.data ?? null : null, stat };
+      return { type: "getData", resultCode, path, ctx, metadata, data: ok ? reply.data ?? null : null, stat };
     case "setData":
-      return { type: "setData", ...base, stat };
+      return { type: "setData", resultCode, path, ctx, metadata, stat };
     case "getAcl":
-      return { type: "getAcl", ...base, acl: ok ? reply.acl ?? [] : [], stat };
+      return { type: "getAcl", resultCode, path, ctx, metadata, acl: ok ? reply.acl ?? [] : [], stat };
     case "setAcl":
-      return { type: "setAcl", ...base, stat };
+      return { type: "setAcl", resultCode, path, ctx, metadata, stat };
     case "getChildren":
-      return { type: "getChildren", ...base, children: ok ? reply.children ?? [] : [], stat };
+      return { type: "getChildren", resultCode, path, ctx, metadata, children: ok ? reply.children ?? [] : [], stat };
   }
 }
 

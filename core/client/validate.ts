@@ -30,20 +30,25 @@ function isInt32(value: unknown): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX;
 }
 
-/** Names the field being checked in its request: `mode of create "/a"`, `version of Multi op 2, check "/b"`. */
-type Where = (field: string) => string;
+/**
+ * The request a field is checked in, named in messages as `mode of create "/a"` or `version of
+ * Multi op 2, check "/b"`: its kind and its path (not yet known to be a string). A request or op
+ * is its own Where, so checking one allocates nothing.
+ */
+interface Where {
+  readonly type: string;
+  readonly path: unknown;
+}
 
-const about = (what: string, path: unknown): Where => (field) => `${field} of ${what}${typeof path === "string" ? ` "${path}"` : ""}`;
-
-function fail(where: Where, field: string, expected: string, value: unknown, path?: string): never {
-  throw new KeeperError(ErrorCode.BadArguments, `Invalid ${where(field)}: expected ${expected}, got ${show(value)}`, {
-    path: typeof path === "string" ? path : undefined,
-  });
+function fail(where: Where, field: string, expected: string, value: unknown): never {
+  const path = typeof where.path === "string" ? where.path : undefined;
+  const named = path === undefined ? where.type : `${where.type} "${path}"`;
+  throw new KeeperError(ErrorCode.BadArguments, `Invalid ${field} of ${named}: expected ${expected}, got ${show(value)}`, { path });
 }
 
 function checkData(data: unknown, where: Where, path: string, maxDataBytes: number): void {
   if (data === null) return;
-  if (!(data instanceof Uint8Array)) fail(where, "data", "a Uint8Array or null", data, path);
+  if (!(data instanceof Uint8Array)) fail(where, "data", "a Uint8Array or null", data);
   if (data.length > maxDataBytes) {
     throw new KeeperError(
       ErrorCode.BadArguments,
@@ -53,20 +58,20 @@ function checkData(data: unknown, where: Where, path: string, maxDataBytes: numb
   }
 }
 
-function checkVersion(version: unknown, where: Where, path: string): void {
-  if (!isInt32(version)) fail(where, "version", "a 32-bit integer (-1 for any version)", version, path);
+function checkVersion(version: unknown, where: Where): void {
+  if (!isInt32(version)) fail(where, "version", "a 32-bit integer (-1 for any version)", version);
 }
 
 /** The ACL's shape only; which schemes and ids are valid is the store's to judge, as ZooKeeper's server does. */
-function checkAcl(acl: unknown, where: Where, path: string): void {
-  if (!Array.isArray(acl)) fail(where, "acl", "an array of { perms, id: { scheme, id } }", acl, path);
+function checkAcl(acl: unknown, where: Where): void {
+  if (!Array.isArray(acl)) fail(where, "acl", "an array of { perms, id: { scheme, id } }", acl);
   (acl as unknown[]).forEach((entry, i) => {
-    if (typeof entry !== "object" || entry === null) fail(where, `acl[${i}]`, "an object { perms, id }", entry, path);
+    if (typeof entry !== "object" || entry === null) fail(where, `acl[${i}]`, "an object { perms, id }", entry);
     const { perms, id } = entry as Partial<ACL>;
-    if (!isInt32(perms) || perms! < 0 || perms! > MAX_PERMS) fail(where, `acl[${i}].perms`, `an integer 0..${MAX_PERMS} (Perms)`, perms, path);
-    if (typeof id !== "object" || id === null) fail(where, `acl[${i}].id`, "an object { scheme, id }", id, path);
-    if (typeof id.scheme !== "string") fail(where, `acl[${i}].id.scheme`, "a string", id.scheme, path);
-    if (typeof id.id !== "string") fail(where, `acl[${i}].id.id`, "a string", id.id, path);
+    if (!isInt32(perms) || perms! < 0 || perms! > MAX_PERMS) fail(where, `acl[${i}].perms`, `an integer 0..${MAX_PERMS} (Perms)`, perms);
+    if (typeof id !== "object" || id === null) fail(where, `acl[${i}].id`, "an object { scheme, id }", id);
+    if (typeof id.scheme !== "string") fail(where, `acl[${i}].id.scheme`, "a string", id.scheme);
+    if (typeof id.id !== "string") fail(where, `acl[${i}].id.id`, "a string", id.id);
   });
 }
 
@@ -79,10 +84,10 @@ function checkPath(path: unknown, where: Where, sequential = false): string {
 function checkOne(op: Request | ZkOp, where: Where, maxDataBytes: number): void {
   switch (op.type) {
     case "create": {
-      if (!MODES.has(op.mode)) fail(where, "mode", "a CreateMode (an integer 0..6)", op.mode, op.path);
+      if (!MODES.has(op.mode)) fail(where, "mode", "a CreateMode (an integer 0..6)", op.mode);
       const path = checkPath(op.path, where, isSequential(op.mode));
       checkData(op.data, where, path, maxDataBytes);
-      checkAcl(op.acl, where, path);
+      checkAcl(op.acl, where);
       const ttl = op.ttlMs;
       if (isTtl(op.mode) ? !(Number.isInteger(ttl) && ttl! > 0 && ttl! <= MAX_TTL_MS) : ttl !== undefined && ttl !== 0) {
         throw new KeeperError(ErrorCode.BadArguments, `Invalid ttlMs ${show(ttl)} for create mode ${op.mode} of "${path}"`, { path });
@@ -91,23 +96,24 @@ function checkOne(op: Request | ZkOp, where: Where, maxDataBytes: number): void 
     }
     case "delete":
     case "check":
-      checkVersion(op.version, where, checkPath(op.path, where));
+      checkPath(op.path, where);
+      checkVersion(op.version, where);
       return;
     case "setData": {
       const path = checkPath(op.path, where);
       checkData(op.data, where, path, maxDataBytes);
-      checkVersion(op.version, where, path);
+      checkVersion(op.version, where);
       return;
     }
     case "setAcl": {
       const path = checkPath(op.path, where);
-      checkAcl(op.acl, where, path);
-      checkVersion(op.version, where, path);
+      checkAcl(op.acl, where);
+      checkVersion(op.version, where);
       return;
     }
     case "getChildren":
       checkPath(op.path, where);
-      if (typeof op.registerWatch !== "boolean") fail(where, "registerWatch", "a boolean", op.registerWatch, op.path);
+      if (typeof op.registerWatch !== "boolean") fail(where, "registerWatch", "a boolean", op.registerWatch);
       return;
     case "exists":
     case "getData":
@@ -122,7 +128,7 @@ function checkOne(op: Request | ZkOp, where: Where, maxDataBytes: number): void 
  * @throws {KeeperError} BadArguments for a scheme that is not a non-empty string, or auth neither a string nor a Uint8Array.
  */
 export function checkCredentials(credentials: Credentials): Credentials {
-  const where = about("credentials", undefined);
+  const where: Where = { type: "credentials", path: undefined };
   if (typeof credentials !== "object" || credentials === null) fail(where, "credentials", "an object { scheme, auth }", credentials);
   const { scheme, auth } = credentials;
   if (typeof scheme !== "string" || scheme === "") fail(where, "scheme", "a non-empty string", scheme);
@@ -141,13 +147,13 @@ export function validateRequest(request: Request, maxDataBytes: number): void {
     const type = typeof request === "object" && request !== null ? (request as { type?: unknown }).type : request;
     throw new KeeperError(ErrorCode.BadArguments, `Unknown request type ${show(type)}`);
   }
-  if (request.type !== "multi") return checkOne(request, about(request.type, request.path), maxDataBytes);
-  if (!Array.isArray(request.ops)) fail(about("Multi", undefined), "ops", "an array of ops", request.ops);
+  if (request.type !== "multi") return checkOne(request, request, maxDataBytes);
+  if (!Array.isArray(request.ops)) fail({ type: "Multi", path: undefined }, "ops", "an array of ops", request.ops);
   request.ops.forEach((op: ZkOp, i: number) => {
     if (typeof op !== "object" || op === null || !OP_TYPES.has(op.type)) {
       const type = typeof op === "object" && op !== null ? (op as { type?: unknown }).type : op;
       throw new KeeperError(ErrorCode.BadArguments, `Unknown type ${show(type)} of Multi op ${i} (use create, delete, setData or check)`);
     }
-    checkOne(op, about(`Multi op ${i}, ${op.type}`, op.path), maxDataBytes);
+    checkOne(op, { type: `Multi op ${i}, ${op.type}`, path: op.path }, maxDataBytes);
   });
 }

