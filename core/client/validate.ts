@@ -105,12 +105,11 @@ function checkOne(op: Request | ZkOp, where: Where, maxDataBytes: number): void 
       checkVersion(op.version, where);
       return;
     }
-    case "setAcl": {
-      const path = checkPath(op.path, where);
+    case "setAcl":
+      checkPath(op.path, where);
       checkAcl(op.acl, where);
       checkVersion(op.version, where);
       return;
-    }
     case "getChildren":
       checkPath(op.path, where);
       if (typeof op.registerWatch !== "boolean") fail(where, "registerWatch", "a boolean", op.registerWatch);
