@@ -360,7 +360,7 @@ class EtcdStoreImpl implements EtcdStore, SessionCore {
 
   #onRevision(revision: bigint, { events, endedSessions, ownedSessions }: Translated): void {
     for (const event of events) {
-      for (const id of this.watches.trigger(event, revision)) this.#sessions.get(id)?.notify(event);
+      for (const id of this.watches.trigger(event, revision)) this.#sessions.get(id)?.notify(event, revision);
     }
     for (const { leaseId, value } of ownedSessions) this.#sessions.get(leaseId)?.keyWritten(value);
     for (const id of endedSessions) this.#sessions.get(id)?.leaseEnded();

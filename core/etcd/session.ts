@@ -126,6 +126,8 @@ export class EtcdSession implements ServerSession {
   #writesDone: Promise<void> = Promise.resolve();
   /** The write marker of the newest snapshot this session answered from: its reads never go back. */
   #seenMarker = 0n;
+  /** The revision of the last event the watch stream delivered to this session: later replies are read at or after it. */
+  #seenEventAt = 0n;
   #group: ReadGroup | undefined;
   #writes: WriteItem[] | undefined;
   /** Resolves when requests may go (or be refused), and when a connect attempt fails. */
@@ -376,8 +378,9 @@ export class EtcdSession implements ServerSession {
   }
 
   /** A watch of this session fired. */
-  notify(event: WatchEvent): void {
+  notify(event: WatchEvent, revision?: bigint): void {
     if (this.#state === "expired" || this.#state === "closed" || this.#state === "auth-failed") return;
+    if (revision !== undefined && revision > this.#seenEventAt) this.#seenEventAt = revision;
     this.#listener.onWatch(event);
   }
 
@@ -620,7 +623,11 @@ export class EtcdSession implements ServerSession {
     let snapshot = read;
     // Read alongside an earlier group that saw a later write: read again, so that this session's
     // answers never go back in time (ZooKeeper answers a session's reads in order, from one server).
-    if (typeof snapshot === "object" && snapshot.marker < this.#seenMarker) snapshot = await this.#read(group.cost.paths);
+    // Likewise after an event it was told of: a reply older than the event, arming a watch, would
+    // fire that event a second time.
+    if (typeof snapshot === "object" && (snapshot.marker < this.#seenMarker || snapshot.revision < this.#seenEventAt)) {
+      snapshot = await this.#read(group.cost.paths);
+    }
     if (snapshot === "wide") {
       // In order, a Txn's worth of paths at a time: each part sees at least what the one before saw.
       const per = Math.max(1, Math.floor((this.#core.maxTxnOps - 1) / OPS_PER_PATH));
