@@ -95,7 +95,6 @@ interface ReadGroup {
   cost: ReadCost;
 }
 
-
 interface WriteItem {
   request: WriteRequest;
   attempt: number;
