@@ -16,6 +16,18 @@ export async function createJsonNode(zk: KafkaMetastore, path: string, value: un
 }
 
 /**
+ * Resolves to describeCluster once the brokers know the controller and all `brokers` of them. A broker learns
+ * both from the controller's first UpdateMetadata, a moment after it started; until then it names controller
+ * -1 (kafkajs' createTopics then gives up with "Broker -1 not found") or no brokers at all.
+ */
+export function untilClusterKnown(admin: Admin, brokers: number, timeoutMs = 60000): ReturnType<Admin["describeCluster"]> {
+  return waitFor(`describeCluster with the controller and ${brokers} brokers`, timeoutMs, async () => {
+    const d = await admin.describeCluster().catch(() => undefined);
+    return d && d.controller !== null && d.controller >= 0 && d.brokers.length === brokers ? d : undefined;
+  });
+}
+
+/**
  * Preferred leader election of `topic`-`partition` through the legacy znode under `chroot` (the controller
  * acts on it and deletes it), then through the admin API with Kafka's own CLI, which finds the preferred
  * leader already elected; resolves to the CLI's output, whitespace folded.

@@ -14,7 +14,7 @@ import kafkajs from "kafkajs";
 import type { Admin } from "kafkajs";
 import { connect, type KafkaMetastore } from "../../runtimes/node/mod.ts";
 import { kafkaLib, runTool } from "./broker.ts";
-import { consumeAll, createJsonNode, deleteTopicWatched, preferredElection, produceKeys } from "./admin_steps.ts";
+import { consumeAll, createJsonNode, deleteTopicWatched, preferredElection, produceKeys, untilClusterKnown } from "./admin_steps.ts";
 import { type KafkaCluster, startCluster } from "./cluster.ts";
 import { kafkaTargets } from "./targets.ts";
 import { startTraffic, type Traffic } from "./traffic.ts";
@@ -108,13 +108,7 @@ for (const target of targets) {
       const epoch = await readNode(zk, p("/controller_epoch"));
       assert.equal(epoch?.data, "1");
       const clusterId = await readJson(zk, p("/cluster/id"));
-      // A broker learns the controller and its peers from the controller's first UpdateMetadata, a moment after it started.
-      // Until then its metadata may list no brokers at all, and kafkajs gives up on an empty pool: asked again.
-      const described = await waitFor("describeCluster with the controller and 3 brokers", 60000, async () => {
-        const d = await admin!.describeCluster().catch(() => undefined);
-        if (!d) return undefined;
-        return d.controller !== null && d.controller >= 0 && d.brokers.length === 3 ? d : undefined;
-      });
+      const described = await untilClusterKnown(admin, 3);
       assert.equal(clusterId.id, described.clusterId);
       assert.equal(described.controller, controller.brokerid);
       const ports = BROKER_PORTS[target.name]!;

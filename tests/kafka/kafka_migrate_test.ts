@@ -16,7 +16,7 @@ import kafkajs from "kafkajs";
 import { connect } from "../../runtimes/node/mod.ts";
 import { dropChroot, runKmeta } from "../cli/_cli.ts";
 import { startServeProcess, type ServeProcess } from "../server/serve_process.ts";
-import { consumeAll, produceKeys } from "./admin_steps.ts";
+import { consumeAll, produceKeys, untilClusterKnown } from "./admin_steps.ts";
 import { type Broker, kafkaLib, runTool, startBroker } from "./broker.ts";
 import { readNode, waitFor } from "./znodes.ts";
 
@@ -146,6 +146,7 @@ describe("a real Kafka cluster's metadata migrated ZooKeeper -> etcd -> ZooKeepe
     const admin = kafka.admin();
     await admin.connect();
     try {
+      await untilClusterKnown(admin, PORTS.length);
       await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
       await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configEntries: [{ name: "retention.ms", value: "3600000" }] }] });
       await produceKeys(kafka, TOPIC, MESSAGES);
