@@ -120,8 +120,8 @@ describe("coalesced reads", () => {
       for (let p = 0; p < i % 4; p++) writes.push(create(`/b/${t}/partitions/${p}`), create(`/b/${t}/partitions/${p}/state`, p));
     }
     await all(writes);
-    const reads: Request[] = topics.map((t) => ({ type: "getChildren", path: `/b/${t}/partitions`, registerWatch: false }));
-    reads.push({ type: "getChildren", path: "/b/t9/partitions", registerWatch: false }, { type: "getChildren", path: "/b/t2/partitions", registerWatch: false });
+    const reads: Request[] = topics.map((t) => ({ type: "getChildren", path: `/b/${t}/partitions` }));
+    reads.push({ type: "getChildren", path: "/b/t9/partitions" }, { type: "getChildren", path: "/b/t2/partitions" });
     txns.length = 0;
     const together = await all(reads);
     assert.equal(txns.length, 1, "one Txn");
