@@ -1,18 +1,16 @@
 // Many znodes at one depth read with up to three ranges instead of up to three ops per path: their
 // node keys, their children keys (for wants past "node"), each one range from the smallest requested
 // path to the largest (keys at one depth sort as their paths do), and for child counts the node keys
-// of every child of a path sharing their common prefix. Paths read for their children's names go in
-// runs of their own: the same two ranges, then one exact range of child keys per path. Kafka reads
-// this way: every partition state and every topic's partition list of a fail-over, every topic
-// znode, every broker; and a burst of creates reads its targets and their parents so. Paths at one
-// depth are ranged per parent, and those alone under their parent per grandparent: the states of
-// topics t1 and t2 are two exact ranges, where one from t1's to t2's would cross every state of
-// t10..t19 (bytes sort "t10" before "t2"). A range that would return far more keys than were asked
-// for stops at its limit, and the caller reads those paths one by one.
+// of every child of a path sharing their common prefix. Kafka reads this way: every partition state
+// of a fail-over, every topic znode, every broker; and a burst of creates reads its targets and their
+// parents so. Paths at one depth are ranged per parent, and those alone under their parent per
+// grandparent: the states of topics t1 and t2 are two exact ranges, where one from t1's to t2's would
+// cross every state of t10..t19 (bytes sort "t10" before "t2"). A range that would return far more
+// keys than were asked for stops at its limit, and the caller reads those paths one by one.
 import type { KeyValue, RangeResponse, RequestOp, ResponseOp } from "./api.ts";
 import { compareKeyPath, depthOf, keyAfter, type KeyLayout, prefixEnd } from "./keys.ts";
 import { parentOf } from "../api/path.ts";
-import { type LoadedPath, opsFor, type ReadWant, widest } from "./snapshot.ts";
+import { type LoadedPath, OPS_PER_PATH, opsFor, type ReadWant, widest } from "./snapshot.ts";
 
 /** Paths at one depth worth ranges: fewer are cheaper read one by one. */
 export const MIN_COALESCED = 8;
@@ -33,11 +31,14 @@ export interface ReadLayout {
 }
 
 export function layoutOf(paths: ReadonlyMap<string, ReadWant>): ReadLayout {
-  // Per depth, and per depth for names (negated depths): a run reads names for all its paths or none.
   const byDepth = new Map<number, string[]>();
   const single = new Map<string, ReadWant>();
   for (const [path, want] of paths) {
-    const d = want === "names" ? -1 - depthOf(path) : depthOf(path);
+    if (want === "names") {
+      single.set(path, want);
+      continue;
+    }
+    const d = depthOf(path);
     const list = byDepth.get(d);
     if (list) list.push(path);
     else byDepth.set(d, [path]);
@@ -106,27 +107,25 @@ function grandparentOf(path: string): string {
   return depthOf(path) < 2 ? "" : parentOf(parentOf(path));
 }
 
-/** Requested paths under one parent or grandparent: how many, and what for. */
+/** Requested paths (never "names") under one parent or grandparent: how many, and what for. */
 class Bucket {
   paths = 0;
   /** Their ops read one by one. */
   ops = 0;
-  /** Those read for more than their node key, for their child count, and for their children's names. */
+  /** Those read for more than their node key, and those for their child count. */
   counters = 0;
   counts = 0;
-  names = 0;
 
-  add(from: { paths: number; ops: number; counters: number; counts: number; names: number }, by: number): void {
+  add(from: { paths: number; ops: number; counters: number; counts: number }, by: number): void {
     this.paths += by * from.paths;
     this.ops += by * from.ops;
     this.counters += by * from.counters;
     this.counts += by * from.counts;
-    this.names += by * from.names;
   }
 
   /** Range ops reading these paths as one run. */
   get rangeOps(): number {
-    return 1 + (this.counters > 0 ? 1 : 0) + (this.counts > 0 ? 1 : 0) + this.names;
+    return 1 + (this.counters > 0 ? 1 : 0) + (this.counts > 0 ? 1 : 0);
   }
 }
 
@@ -157,7 +156,7 @@ class DepthCost {
   }
 
   shift(path: string, want: ReadWant, by: number): void {
-    const one = { paths: 1, ops: opsFor(want), counters: want === "node" ? 0 : 1, counts: want === "count" ? 1 : 0, names: want === "names" ? 1 : 0 };
+    const one = { paths: 1, ops: opsFor(want), counters: want === "node" ? 0 : 1, counts: want === "count" ? 1 : 0 };
     const parent = parentOf(path);
     let siblings = this.#byParent.get(parent);
     if (!siblings) this.#byParent.set(parent, siblings = new Bucket());
@@ -197,10 +196,11 @@ class DepthCost {
 export class ReadCost {
   readonly paths: Map<string, ReadWant> = new Map();
   readonly #perDepth = new Map<number, DepthCost>();
+  #single = 0;
 
   /** Range ops for the paths so far. */
   get ops(): number {
-    let n = 0;
+    let n = this.#single;
     for (const d of this.#perDepth.values()) n += d.rangedOps;
     return n;
   }
@@ -240,21 +240,20 @@ export class ReadCost {
 
   #shift(path: string, want: ReadWant | undefined, by: number): void {
     if (want === undefined) return;
-    this.#compares += by;
-    // As layoutOf: names apart, at negated depths.
-    const d = want === "names" ? -1 - depthOf(path) : depthOf(path);
+    this.#compares += by * (want === "names" ? 2 : 1);
+    if (want === "names") {
+      this.#single += by * OPS_PER_PATH;
+      return;
+    }
+    const d = depthOf(path);
     let at = this.#perDepth.get(d);
     if (!at) this.#perDepth.set(d, at = new DepthCost());
     at.shift(path, want, by);
   }
 }
 
-/**
- * What the ranges of `paths` read: node keys (1), children keys too (2), child counts too (3); or,
- * for names, node and children keys and each path's child keys (2 + paths).
- */
+/** What the ranges of `paths` read: node keys (1), children keys too (2), child counts too (3). */
 export function rangeOpCount(paths: readonly string[], wants: ReadonlyMap<string, ReadWant>): number {
-  if (wants.get(paths[0]!) === "names") return 2 + paths.length;
   let n = 1;
   for (const path of paths) {
     const want = wants.get(path);
@@ -272,9 +271,7 @@ export function rangeOps(keys: KeyLayout, paths: readonly string[], wants: Reado
   const n = rangeOpCount(paths, wants);
   const ops: RequestOp[] = [{ range: { key: keys.node(first), rangeEnd: keyAfter(keys.node(last)), limit: 2n * k + 64n } }];
   if (n > 1) ops.push({ range: { key: keys.children(first), rangeEnd: keyAfter(keys.children(last)), limit: 4n * k + 64n } });
-  if (wants.get(first) === "names") {
-    for (const path of paths) ops.push({ range: { ...keys.childRange(path), keysOnly: true } });
-  } else if (n > 2) {
+  if (n > 2) {
     // Every child key of a path between `first` and `last` starts with their common prefix; the keys
     // between `first/` and `last/` alone would miss some ("/t/a/p" sorts after "/t/a-b/").
     const kidsPrefix = commonPrefix(keys.childRange(first).key, keys.childRange(last).key);
@@ -301,10 +298,9 @@ function rangeOf(op: ResponseOp | undefined): RangeResponse {
  */
 export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: ReadonlyMap<string, ReadWant>, responses: readonly ResponseOp[], at: number, out: Map<string, LoadedPath>): boolean {
   const n = rangeOpCount(paths, wants);
-  const named = wants.get(paths[0]!) === "names";
   const nodes = rangeOf(responses[at]);
   const counters = n > 1 ? rangeOf(responses[at + 1]) : undefined;
-  const kids = n > 2 && !named ? rangeOf(responses[at + 2]) : undefined;
+  const kids = n > 2 ? rangeOf(responses[at + 2]) : undefined;
   if (nodes.more || counters?.more || kids?.more) return false;
   const node = matchSorted(nodes.kvs, keys.nodePathAt, paths);
   const children = counters && matchSorted(counters.kvs, keys.childrenPathAt, paths);
@@ -312,13 +308,12 @@ export function parseRanges(keys: KeyLayout, paths: readonly string[], wants: Re
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i]!;
     const want = wants.get(path)!;
-    const names = named ? rangeOf(responses[at + 2 + i]).kvs.map((kv) => keys.childName(kv.key)) : undefined;
     out.set(path, {
       want,
       node: node[i],
       children: want === "node" ? undefined : children?.[i],
-      childCount: names ? names.length : want === "count" ? counts?.[i] ?? 0 : 0,
-      names,
+      childCount: want === "count" ? counts?.[i] ?? 0 : 0,
+      names: undefined,
     });
   }
   return true;

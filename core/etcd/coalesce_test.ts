@@ -109,29 +109,6 @@ describe("coalesced reads", () => {
     assert.equal(together[2]!.stat!.numChildren, 1, "/t/p1/state");
   });
 
-  it("many getChildren at one depth are one Txn: node and children keys ranged, each path's names exact, answered as one by one", async () => {
-    const { txns, session, all } = await setup();
-    // Kafka's partition lists: /b/t<i>/partitions under cousins t1, t10, t2 (byte order crosses them),
-    // one with no partitions, one "/b/t1-x" whose keys sort inside t1's, and grandchildren that must not count.
-    const writes: Request[] = [create("/b")];
-    const topics = ["t1", "t10", "t2", "t1-x", "t3", "t4", "t5", "t6", "t\u00e9"];
-    for (const [i, t] of topics.entries()) {
-      writes.push(create(`/b/${t}`), create(`/b/${t}/partitions`));
-      for (let p = 0; p < i % 4; p++) writes.push(create(`/b/${t}/partitions/${p}`), create(`/b/${t}/partitions/${p}/state`, p));
-    }
-    await all(writes);
-    const reads: Request[] = topics.map((t) => ({ type: "getChildren", path: `/b/${t}/partitions` }));
-    reads.push({ type: "getChildren", path: "/b/t9/partitions" }, { type: "getChildren", path: "/b/t2/partitions" });
-    txns.length = 0;
-    const together = await all(reads);
-    assert.equal(txns.length, 1, "one Txn");
-    const paths = topics.length + 1;
-    assert.ok(txns[0]!.success.length <= 1 + 2 + paths, `ranges, not ${txns[0]!.success.length} ops (${3 * paths} one by one)`);
-    assert.deepEqual(together, await oneByOne(session, reads));
-    assert.deepEqual(together[2]!.children, ["0", "1"], "t2's partitions");
-    assert.equal(together[topics.length]!.resultCode, -101, "a missing path is NoNode");
-  });
-
   it("sizes read groups by what recent reads returned: large values make small groups, small ones regrow them", async () => {
     const { session, all } = await setup();
     const big = new Uint8Array(1024 * 1024);
