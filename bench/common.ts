@@ -10,7 +10,8 @@ export type Command =
   | { cmd: "hello" | "cleanup" | "close" | "release"; root: string }
   | { cmd: "prepare" | "get-all" | "get-10" | "get-batch" | "sessions" | "watch-fanout"; root: string; n: number }
   | { cmd: "create"; root: string; n: number; tag: string; keep?: boolean }
-  | { cmd: "fenced"; root: string; n: number }
+  | { cmd: "fenced" | "set"; root: string; n: number }
+  | { cmd: "delete" | "mix"; root: string; n: number; tag: string }
   | { cmd: "many-sessions"; root: string; n: number; tag: string; shared?: boolean }
   | { cmd: "seed-failover"; root: string; topics: number; partitions: number }
   | { cmd: "failover" | "etcd-range"; root: string }

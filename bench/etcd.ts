@@ -38,13 +38,19 @@ for (const w of [etcd, zk]) {
 console.error(`set-up ${fmt(performance.now() - t0)} ms`);
 
 const s = new Samples();
-type Step = [key: string, worker: typeof etcd, cmd: "get-10" | "get-batch" | "create" | "fenced" | "many-sessions" | "many-shared" | "etcd-writes" | "etcd-range" | "failover"];
+type Step = [key: string, worker: typeof etcd, cmd: "get-10" | "get-batch" | "create" | "set" | "delete" | "mix" | "fenced" | "many-sessions" | "many-shared" | "etcd-writes" | "etcd-range" | "failover"];
 const steps: Step[] = [
   ["get|etcd3", etcd3, "get-10"],
   ["get|etcd", etcd, "get-batch"],
   ["get|zk", zk, "get-batch"],
   ["create|etcd", etcd, "create"],
   ["create|zk", zk, "create"],
+  ["set|etcd", etcd, "set"],
+  ["set|zk", zk, "set"],
+  ["delete|etcd", etcd, "delete"],
+  ["delete|zk", zk, "delete"],
+  ["mix|etcd", etcd, "mix"],
+  ["mix|zk", zk, "mix"],
   ["fenced|etcd", etcd, "fenced"],
   ["fenced|zk", zk, "fenced"],
   ["many|etcd", etcd, "many-sessions"],
@@ -60,7 +66,7 @@ const run = (w: typeof etcd, cmd: Step[2], tag: string) =>
     ? w.send({ cmd: "many-sessions", root: root(w), n: Math.min(CREATES, N), tag: `${tag}s`, shared: true })
     : cmd === "etcd-writes"
     ? w.send({ cmd, root: root(w), n: Math.min(CREATES, N), tag })
-    : w.send({ cmd, root: root(w), n: cmd === "create" || cmd === "fenced" || cmd === "many-sessions" ? Math.min(CREATES, N) : N, tag, keep: w === etcd });
+    : w.send({ cmd, root: root(w), n: cmd === "get-10" || cmd === "get-batch" ? N : Math.min(CREATES, N), tag, keep: w === etcd });
 // One untimed pass first: every column is measured warm (JIT-compiled), as a long-lived broker runs.
 for (const [, w, cmd] of steps) await run(w, cmd, "warm");
 console.error(`warm-up pass done`);
@@ -89,6 +95,11 @@ const getVsEtcd3 = r(rate("get|etcd"), rate("get|etcd3"));
 const getVsZk = r(rate("get|etcd"), rate("get|zk"));
 const createVsZk = r(rate("create|etcd"), rate("create|zk"));
 const fencedVsZk = r(rate("fenced|etcd"), rate("fenced|zk"));
+const writeRow = (key: string, what: string) => {
+  const x = r(rate(`${key}|etcd`), rate(`${key}|zk`));
+  return `| (b) ${what}, all pipelined | ${fmt(rate(`${key}|etcd`))} ops/s | zk store: ${fmt(rate(`${key}|zk`))} ops/s | ${ratio(rate(`${key}|etcd`), rate(`${key}|zk`))} | ≥ 1.0× ${verdict(x === undefined ? undefined : x >= 1)} |`;
+};
+const nw = Math.min(CREATES, N).toLocaleString("en");
 const manyVsZk = r(rate("many|etcd"), rate("many|zk"));
 const sharedVsZk = r(rate("shared|etcd"), rate("many|zk"));
 const failVsZk = r(ms("failover|etcd"), ms("failover|zk"));
@@ -101,6 +112,9 @@ console.log(
     `| (a) getData ${n} (100 B), handleRequests (10 in flight) | ${fmt(rate("get|etcd"))} ops/s | etcd3 get, 10 in flight: ${fmt(rate("get|etcd3"))} ops/s | ${ratio(rate("get|etcd"), rate("get|etcd3"))} | ≥ 5× ${verdict(getVsEtcd3 === undefined ? undefined : getVsEtcd3 >= 5)} |`,
     `| (a) same batch | ${fmt(rate("get|etcd"))} ops/s | zk store, same batch: ${fmt(rate("get|zk"))} ops/s | ${ratio(rate("get|etcd"), rate("get|zk"))} | ≥ 1.5× ${verdict(getVsZk === undefined ? undefined : getVsZk >= 1.5)} |`,
     `| (b) create ${nc} (100 B) under one parent, all pipelined | ${fmt(rate("create|etcd"))} ops/s | zk store: ${fmt(rate("create|zk"))} ops/s | ${ratio(rate("create|etcd"), rate("create|zk"))} | ≥ 1.0× ${verdict(createVsZk === undefined ? undefined : createVsZk >= 1)} |`,
+    writeRow("set", `setData ${nw} (100 B) of existing nodes`),
+    writeRow("delete", `delete ${nw} under one parent`),
+    writeRow("mix", `a mix: create, setData and delete of each of ${fmt(Math.floor(Math.min(CREATES, N) / 3))} nodes, in order`),
     `| (b) ${fmt(Math.min(CREATES, N))} fenced Multis (check + setData 100 B), all pipelined | ${fmt(rate("fenced|etcd"))} ops/s | zk store: ${fmt(rate("fenced|zk"))} ops/s | ${ratio(rate("fenced|etcd"), rate("fenced|zk"))} | ≥ 1.0× ${verdict(fencedVsZk === undefined ? undefined : fencedVsZk >= 1)} |`,
     `| (b) 10 sessions × ${fmt(Math.min(CREATES, N))} creates (100 B) at once under 10 shared parents | ${fmt(rate("many|etcd"))} ops/s | zk store: ${fmt(rate("many|zk"))} ops/s | ${ratio(rate("many|etcd"), rate("many|zk"))} | ≥ 1.0× ${verdict(manyVsZk === undefined ? undefined : manyVsZk >= 1)} |`,
     `| (b) same, the 10 sessions on one etcd store (as \`kmeta serve\` holds its clients') | ${fmt(rate("shared|etcd"))} ops/s | zk store, 10 sessions: ${fmt(rate("many|zk"))} ops/s | ${ratio(rate("shared|etcd"), rate("many|zk"))} | ≥ 1.0× ${verdict(sharedVsZk === undefined ? undefined : sharedVsZk >= 1)} |`,

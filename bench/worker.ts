@@ -364,6 +364,33 @@ async function handle(cmd: Command): Promise<Reply> {
         }))
       );
     }
+    case "set": {
+      // N setData (100 B) of the read set's nodes, all issued at once.
+      if (!client.setData) throw new Error(`${CLIENT} has no setData here`);
+      const paths = readSet(root, cmd.n);
+      return timed(cmd.n, () => Promise.all(paths.map((p) => client.setData!(p, DATA))));
+    }
+    case "delete": {
+      // N deletes under a fresh parent, all issued at once; the creates before them are not timed.
+      const parent = `${root}/d${cmd.tag}`;
+      await client.create(parent, new Uint8Array(0));
+      const paths = Array.from({ length: cmd.n }, (_, i) => `${parent}/n${String(i).padStart(6, "0")}`);
+      await Promise.all(paths.map((p) => client.create(p, DATA)));
+      const sample = await timed(cmd.n, () => Promise.all(paths.map((p) => client.delete(p))));
+      await client.delete(parent);
+      return sample;
+    }
+    case "mix": {
+      // N writes issued at once: a create, a setData and a delete of each of N/3 nodes under a fresh
+      // parent, in that order; each is Ok only if the session applies its requests in order.
+      if (!client.setData) throw new Error(`${CLIENT} has no setData here`);
+      const parent = `${root}/x${cmd.tag}`;
+      await client.create(parent, new Uint8Array(0));
+      const paths = Array.from({ length: Math.floor(cmd.n / 3) }, (_, i) => `${parent}/n${String(i).padStart(6, "0")}`);
+      const sample = await timed(3 * paths.length, () => Promise.all(paths.flatMap((p) => [client.create(p, DATA), client.setData!(p, DATA), client.delete(p)])));
+      await client.delete(parent);
+      return sample;
+    }
     case "many-sessions": {
       // MANY_SESSIONS sessions writing at once, each n creates round-robin under as many shared
       // parents, so every Txn races the other sessions' on the parents' counters.

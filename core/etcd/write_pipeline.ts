@@ -190,7 +190,7 @@ export async function commitWrites(
     const first = attempt++ === 0;
     const head = api.txn({ compare: p.compare, success, failure });
     // The batches behind, planned while the head is in flight: on its first attempt only.
-    const successors = first && ahead.length > 0 ? followers(core, writes.slice(p.taken), snapshot, ahead, success) : undefined;
+    const successors = first && p.taken < writes.length ? followers(core, writes.slice(p.taken), snapshot, ahead, success) : undefined;
     let response;
     try {
       response = await head;

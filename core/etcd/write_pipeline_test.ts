@@ -123,6 +123,22 @@ describe("write pipeline: a burst longer than one Txn", () => {
     await session.close();
   });
 
+  it("a short burst that writes its nodes again (Txns of one or two writes) is planned ahead on its one read", async () => {
+    const etcd = new FakeEtcd();
+    const { session, seen } = await hooked(etcd);
+    await session.submit(create("/x"), false);
+    const before = { ...seen };
+    // Each node created, set and deleted in order: each rewrite of a node key ends a Txn.
+    const requests = Array.from({ length: 4 }, (_, i) => `/x/n${i}`).flatMap((path): Request[] => [create(path), setData(path, 0), { type: "delete", path, version: 1 }]);
+    const replies = await Promise.all(requests.map((r) => session.submit(r, false)));
+    assert.deepEqual(replies.map((r) => r.resultCode), requests.map(() => 0), "each applied in request order");
+    assertInOrder(replies);
+    assert.equal(seen.maxInFlight, 1, "one write Txn in flight at a time");
+    assert.equal(seen.writes - before.writes, 9, "c | s | d c | s | d c | s | d c | s | d");
+    assert.equal(seen.reads - before.reads, 3, "one read per head batch and the three planned behind it, not one per Txn");
+    await session.close();
+  });
+
   it("guards the children keys of its setData targets as one range: a child created under one since fails the Txn, and its stat shows the child", async () => {
     const etcd = new FakeEtcd();
     const other = createEtcdStore({ api: etcd.api(), clock: new FakeClock(), prefix: "t/" });
