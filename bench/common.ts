@@ -15,7 +15,7 @@ export type Command =
   | { cmd: "many-sessions"; root: string; n: number; tag: string; shared?: boolean }
   | { cmd: "seed-failover"; root: string; topics: number; partitions: number }
   | { cmd: "failover" | "etcd-range"; root: string }
-  | { cmd: "etcd-writes"; root: string; n: number; tag: string };
+  | { cmd: "etcd-writes"; root: string; n: number; tag: string; perTxn?: number };
 
 export interface Reply {
   ms?: number;

@@ -438,14 +438,16 @@ async function handle(cmd: Command): Promise<Reply> {
       });
     }
     case "etcd-writes": {
-      // The etcd server's own pace for the write path's shape: n creates as Txns of CREATES_PER_TXN
-      // puts, each guarded as absent, one after another (etcd may reorder Txns in flight together).
+      // The etcd server's own pace for the write path's shape: n creates as Txns of `perTxn`
+      // (CREATES_PER_TXN) puts, each guarded as absent, one after another (etcd may reorder Txns in
+      // flight together). With one put per Txn: etcd's commit latency, a Txn at a time.
       const api = createGrpcEtcdApi({ endpoints: [`http://${TARGET.slice("etcd://".length)}`] });
       const keys = new KeyLayout(`${ETCD_PREFIX}raw/`);
       try {
         return await timed(cmd.n, async () => {
-          for (let at = 0; at < cmd.n; at += CREATES_PER_TXN) {
-            const put = Array.from({ length: Math.min(CREATES_PER_TXN, cmd.n - at) }, (_, i) => keys.node(`/c${cmd.tag}/n${at + i}`));
+          const perTxn = cmd.perTxn ?? CREATES_PER_TXN;
+          for (let at = 0; at < cmd.n; at += perTxn) {
+            const put = Array.from({ length: Math.min(perTxn, cmd.n - at) }, (_, i) => keys.node(`/c${cmd.tag}/n${at + i}`));
             const r = await api.txn({
               compare: put.map((key) => ({ key, target: "create", result: "equal", operand: 0n })),
               success: put.map((key) => ({ put: { key, value: DATA } })),
