@@ -94,6 +94,8 @@ export type Plan =
 class SnapshotTree extends DataTree {
   override readonly nodes: JournaledNodes = new JournaledNodes();
   readonly misses = new Set<string>();
+  /** Every path the writes looked up: the ones a Txn must guard (a batch may be shorter than its read). */
+  readonly looked = new Set<string>();
   /**
    * The snapshot's znodes; the model replaces the ones it changes, except their children sets, which
    * it changes in place (a create costs O(1), not a copy of its parent's children) and reverts with
@@ -114,6 +116,7 @@ class SnapshotTree extends DataTree {
     }
   }
   override get(path: string): ZNode | undefined {
+    this.looked.add(path);
     if (!this.#known.has(path)) this.misses.add(path);
     return this.nodes.get(path);
   }
@@ -279,7 +282,12 @@ export function plan(
   if (success.length === 0) {
     return assumed.length > 0 ? { kind: "missing", paths: assumed } : { kind: "answer", taken, replies: replies(snapshot.revision, false) };
   }
-  const compare = guards(keys, snapshot);
+  // Guards on what the batch's writes read, not on the whole read, which may serve writes after it.
+  const read = new Set(tree.looked);
+  for (let i = 0; i < taken; i++) for (const path of pathsOf(writes[i]!.request).keys()) read.add(path);
+  const guarded = new Map<string, LoadedPath>();
+  for (const [path, loaded] of snapshot.paths) if (read.has(path)) guarded.set(path, loaded);
+  const compare = guards(keys, guarded.size < snapshot.paths.size ? { ...snapshot, paths: guarded } : snapshot);
   for (const path of assumed) compare.push({ key: keys.node(path), target: "create", result: "equal", operand: 0n });
   return { kind: "write", taken, compare, success, assumed, finish: (revision) => replies(revision, true) };
 }

@@ -77,7 +77,7 @@ describe("write pipeline: a burst longer than one Txn", () => {
   /** A store on `etcd` whose write Txns run `before(n)` first (n counts from 1) and are counted in flight. */
   async function hooked(etcd: FakeEtcd, before: (n: number) => Promise<void> | void = () => {}) {
     const inner = etcd.api();
-    const seen = { writes: 0, reads: 0, inFlight: 0, maxInFlight: 0 };
+    const seen = { writes: 0, reads: 0, inFlight: 0, maxInFlight: 0, maxCompares: 0 };
     const api: EtcdApi = {
       ...inner,
       txn: async (r) => {
@@ -86,6 +86,7 @@ describe("write pipeline: a burst longer than one Txn", () => {
           return inner.txn(r);
         }
         seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
+        seen.maxCompares = Math.max(seen.maxCompares, r.compare.length);
         try {
           await before(++seen.writes);
           return await inner.txn(r);
@@ -136,6 +137,8 @@ describe("write pipeline: a burst longer than one Txn", () => {
     assert.equal(seen.maxInFlight, 1, "one write Txn in flight at a time");
     assert.equal(seen.writes - before.writes, 9, "c | s | d c | s | d c | s | d c | s | d");
     assert.equal(seen.reads - before.reads, 3, "one read per head batch and the three planned behind it, not one per Txn");
+    // At most a delete and a create: the node and children keys of both and of their parent.
+    assert.ok(seen.maxCompares <= 6, `each Txn guards what its writes read, not the whole read (${seen.maxCompares} compares)`);
     await session.close();
   });
 
